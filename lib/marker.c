@@ -1,0 +1,101 @@
+/*
+ * Owns the marker: parse, verify, strip, and the child's environment.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bsd/stdlib.h>
+
+#include "marker.h"
+#include "util.h"
+
+/* "LISTEN_PID=" plus room for any pid_t in decimal. */
+#define LISTEN_PREFIX "LISTEN_PID="
+#define LISTEN_SLOT (sizeof(LISTEN_PREFIX) - 1 + 21)
+
+extern char **environ;
+
+static bool
+env_is(const char *entry, const char *name, size_t len)
+{
+	return strncmp(entry, name, len) == 0 && entry[len] == '=';
+}
+
+enum rp_marker_state
+rp_marker_take(const char *name)
+{
+	const char *val, *err = NULL;
+	long long pid;
+	enum rp_marker_state st;
+
+	val = getenv(name);
+	if (!val)
+		return RP_MARKER_ABSENT;
+	/* strtonum() also refuses "", signs, spaces and trailing bytes. */
+	pid = strtonum(val, 1, INT32_MAX, &err);
+	st = (!err && (pid_t) pid == getppid()) ? RP_MARKER_VALID
+						: RP_MARKER_INVALID;
+	/* Every copy goes, also a duplicate planted further down environ. */
+	while (getenv(name))
+		(void) unsetenv(name);
+	return st;
+}
+
+int
+rp_marker_env(const char *name, pid_t reaper, char ***envp, char **listen_slot)
+{
+	size_t nlen = strlen(name), n = 0, bytes;
+	char reaper_str[21], **out, *str;
+	const char *listen;
+	size_t i, o = 0;
+	bool rewrite_listen;
+
+	rp_fmt_ulong(reaper_str, (unsigned long) reaper);
+	listen = getenv("LISTEN_PID");
+	rewrite_listen = listen && strcmp(listen, reaper_str) == 0;
+	for (i = 0; environ && environ[i]; i++)
+		n++;
+	/* Pointers (n entries + marker + NULL), then marker and slot text. */
+	bytes = (n + 2) * sizeof(char *) + nlen + 2 + sizeof(reaper_str) +
+		LISTEN_SLOT;
+	out = malloc(bytes);
+	if (!out)
+		return -ENOMEM;
+	str = (char *)(out + n + 2);
+	*listen_slot = NULL;
+	for (i = 0; i < n; i++) {
+		if (env_is(environ[i], name, nlen))
+			continue;
+		if (rewrite_listen && env_is(environ[i], "LISTEN_PID", 10)) {
+			if (*listen_slot)
+				continue;	/* keep one: the child's */
+			*listen_slot = str + nlen + 2 + sizeof(reaper_str);
+			memcpy(*listen_slot, LISTEN_PREFIX,
+			       sizeof(LISTEN_PREFIX));
+			out[o++] = *listen_slot;
+			continue;
+		}
+		out[o++] = environ[i];
+	}
+	snprintf(str, nlen + 2 + sizeof(reaper_str), "%s=%s", name,
+		 reaper_str);
+	out[o++] = str;
+	out[o] = NULL;
+	*envp = out;
+	return 0;
+}
+
+void
+rp_marker_fill_listen_pid(char *slot)
+{
+	if (slot)
+		rp_fmt_ulong(slot + sizeof(LISTEN_PREFIX) - 1,
+			     (unsigned long) getpid());
+}

@@ -1,0 +1,110 @@
+/*
+ * Owns the size-first options ABI (kernel copy_struct_from_user() rules):
+ * a caller's struct may be older (shorter: missing fields take defaults) or
+ * newer (longer: accepted only if every byte we do not know is zero).
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reaper.h"
+#include "options.h"
+#include "signals.h"
+
+/* The struct as released in 0.1; smaller sizes are not a valid caller. */
+#define RP_OPTIONS_SIZE_V0_1 (offsetof(struct reaper_options, on_reap_data) + \
+			      sizeof(void *))
+
+#define RP_KNOWN_FLAGS (REAPER_SPLIT_ALWAYS | REAPER_SUBREAPER | \
+			REAPER_DEBUG | REAPER_SIGNAL_GROUP)
+
+void
+rp_options_defaults(struct rp_config *cfg)
+{
+	const char *dbg;
+	int s;
+
+	memset(cfg, 0, sizeof(*cfg));
+	strcpy(cfg->marker, "REAPER");
+	cfg->log_prefix = "reaper";
+	for (s = 0; s < NSIG; s++)
+		cfg->rewrite[s] = s;
+	dbg = secure_getenv("REAPER_DEBUG");
+	cfg->debug = dbg && strcmp(dbg, "1") == 0;
+}
+
+static bool
+marker_valid(const char *m)
+{
+	size_t n = strlen(m);
+
+	/* Only what a shell can export: [A-Za-z_][A-Za-z0-9_]*. */
+	if (n == 0 || n >= RP_MARKER_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = m[i];
+		bool alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			     c == '_';
+
+		if (!alpha && !(i > 0 && c >= '0' && c <= '9'))
+			return false;
+	}
+	return true;
+}
+
+int
+rp_options_load(const struct reaper_options *opts, struct rp_config *cfg)
+{
+	struct reaper_options o;
+	int r;
+
+	rp_options_defaults(cfg);
+	if (!opts)
+		return 0;
+	if (opts->size < RP_OPTIONS_SIZE_V0_1)
+		return -EINVAL;
+	if (opts->size > sizeof(o)) {
+		const unsigned char *tail = (const unsigned char *) opts;
+
+		for (size_t i = sizeof(o); i < opts->size; i++)
+			if (tail[i])
+				return -E2BIG;
+	}
+	memset(&o, 0, sizeof(o));
+	memcpy(&o, opts, opts->size < sizeof(o) ? opts->size : sizeof(o));
+
+	if (o.flags & ~RP_KNOWN_FLAGS)
+		return -EINVAL;
+	cfg->split_always = o.flags & REAPER_SPLIT_ALWAYS;
+	cfg->subreaper = o.flags & REAPER_SUBREAPER;
+	cfg->signal_group = o.flags & REAPER_SIGNAL_GROUP;
+	if (o.flags & REAPER_DEBUG)
+		cfg->debug = true;
+	if (o.marker) {
+		if (!marker_valid(o.marker))
+			return -EINVAL;
+		strcpy(cfg->marker, o.marker);
+	}
+	if (o.rewrite) {
+		r = rp_signals_parse_rewrite(o.rewrite, cfg->rewrite);
+		if (r < 0)
+			return r;
+	}
+	if (o.pdeathsig < 0 || o.pdeathsig >= NSIG)
+		return -EINVAL;
+	cfg->pdeathsig = o.pdeathsig;
+	cfg->grace_ms = o.grace_ms;
+	/* Leftovers orphaned by the application must come to us, or the grace
+	 * period could not find (let alone reap) them outside PID 1. */
+	if (cfg->grace_ms)
+		cfg->subreaper = true;
+	memcpy(cfg->exit_zero, o.exit_zero, sizeof(cfg->exit_zero));
+	cfg->on_reap = o.on_reap;
+	cfg->on_reap_data = o.on_reap_data;
+	return 0;
+}

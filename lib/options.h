@@ -1,0 +1,62 @@
+/*
+ * struct rp_config: the one validated, self-contained configuration every
+ * internal module reads. Only reaper.c (and the command) see the public
+ * struct reaper_options; rp_options_load() is the single translation.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef RP_OPTIONS_H
+#define RP_OPTIONS_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct reaper_options;
+
+#define RP_MARKER_MAX 64
+
+struct rp_config {
+	bool split_always;
+	bool subreaper;
+	bool debug;
+	bool signal_group;
+	/* Interactive command use: child gets its own process group and the
+	 * terminal's foreground instead of a new session (issue 3). */
+	bool foreground_tty;
+	/* Log every reaped process that is not the application (tini -w). */
+	bool warn_reaped;
+	char marker[RP_MARKER_MAX];
+	const char *log_prefix;
+	/* rewrite[s] is the signal forwarded when s arrives; 0 drops it. */
+	int rewrite[NSIG];
+	unsigned int grace_ms;
+	int pdeathsig;
+	uint8_t exit_zero[32];
+	void (*on_reap)(pid_t pid, int status, unsigned int flags, void *data);
+	void *on_reap_data;
+};
+
+/*
+ * Fill cfg with the defaults: marker "REAPER", identity rewrite table,
+ * debug from REAPER_DEBUG=1 (secure_getenv: ignored in setuid programs).
+ */
+void rp_options_defaults(struct rp_config *cfg);
+
+/*
+ * Validate opts (may be NULL) and fill cfg from it.
+ * Errors: -EINVAL (size below the first release's, unknown flag, bad
+ * marker, bad rewrite rule, bad pdeathsig), -E2BIG (non-zero bytes past
+ * the fields this library knows).
+ */
+int rp_options_load(const struct reaper_options *opts, struct rp_config *cfg);
+
+static inline bool
+rp_config_exit_zero(const struct rp_config *cfg, int code)
+{
+	return code >= 0 && code < 256 &&
+	       (cfg->exit_zero[code / 8] & (1u << (code % 8)));
+}
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * Public entry points. The only place that turns the internal -errno
+ * convention into -1 + errno, and the only lib/ file (with options.c) that
+ * sees struct reaper_options.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "reaper.h"
+#include "log.h"
+#include "marker.h"
+#include "options.h"
+#include "selfexe.h"
+#include "spawn.h"
+#include "supervise.h"
+
+/* At most one split per process: a second call (also after fork()) in the
+ * application, or after a failed split, is a no-op. */
+static bool decided;
+
+/* Returns only in the application (0) or on failure (-errno). */
+static int
+split(const struct rp_config *cfg)
+{
+	const char *paths[RP_SELFEXE_MAX];
+	char **argv = NULL, **envp = NULL, *listen_slot = NULL;
+	char title[128];
+	int r;
+
+	r = rp_selfexe_argv(&argv);
+	if (r < 0)
+		goto out;
+	r = rp_marker_env(cfg->marker, getpid(), &envp, &listen_slot);
+	if (r < 0)
+		goto out;
+	rp_selfexe_paths(paths);
+	snprintf(title, sizeof(title), "reaper %s", argv[0] ? argv[0] : "");
+
+	struct rp_spawn req = {
+		.paths = paths,
+		.argv = argv,
+		.envp = envp,
+		.listen_slot = listen_slot,
+		.pdeathsig = cfg->pdeathsig,
+	};
+	r = rp_supervise_run(cfg, &req, title);
+out:
+	free(argv);
+	free(envp);
+	return r;
+}
+
+REAPER_EXPORT int
+reaper_fork_self_opts(const struct reaper_options *opts)
+{
+	struct rp_config cfg;
+	int r;
+
+	r = rp_options_load(opts, &cfg);
+	if (r < 0) {
+		rp_log(&cfg, "invalid options: %s", strerror(-r));
+		goto fail;
+	}
+	if (decided)
+		return 0;
+	decided = true;
+
+	switch (rp_marker_take(cfg.marker)) {
+	case RP_MARKER_VALID:
+		return 0;	/* we are the re-executed application */
+	case RP_MARKER_INVALID:
+		rp_log(&cfg, "ignoring %s: not set by our parent", cfg.marker);
+		break;
+	case RP_MARKER_ABSENT:
+		break;
+	}
+	if (getpid() != 1 && !cfg.split_always)
+		return 0;
+	r = split(&cfg);
+	rp_log(&cfg, "cannot split, running unsupervised: %s", strerror(-r));
+fail:
+	errno = -r;
+	return -1;
+}
+
+REAPER_EXPORT int
+reaper_fork_self(void)
+{
+	return reaper_fork_self_opts(NULL);
+}

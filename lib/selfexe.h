@@ -1,0 +1,33 @@
+/*
+ * What a re-exec of the running program needs: which file to execute and
+ * the argv it was started with, byte for byte, without the caller passing
+ * argc/argv in.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef RP_SELFEXE_H
+#define RP_SELFEXE_H
+
+/* Paths to try in order; NULL-terminated. Only ENOENT moves to the next:
+ * any other failure of the first is the answer (e.g. seccomp, E2BIG). */
+#define RP_SELFEXE_MAX 3
+
+/*
+ * Fill paths with "/proc/self/exe" and, for a system without /proc, the
+ * name the kernel was given at exec (AT_EXECFN).
+ */
+void rp_selfexe_paths(const char *paths[RP_SELFEXE_MAX]);
+
+/*
+ * The program's original argv, NULL-terminated, in one heap block: read from
+ * /proc/self/cmdline (kernel truth, empty and non-UTF-8 arguments kept), or
+ * without /proc from what the loader gave at startup.
+ * Errors: -ENOMEM, -ENOENT (neither source available).
+ */
+int rp_selfexe_argv(char ***argv);
+
+/* The argc/argv/envp the program started with (for setproctitle_init()),
+ * or argc 0 when unknown. */
+void rp_selfexe_startup(int *argc, char ***argv, char ***envp);
+
+#endif

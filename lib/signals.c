@@ -1,0 +1,250 @@
+/*
+ * Signal names and process signal state. Invariant: between
+ * rp_signals_block() and the end of the process (reaper) or
+ * rp_signals_restore() (failure path), every forwardable signal is blocked,
+ * so nothing sent to the reaper is lost or acted on before the supervise
+ * loop reads it from the signalfd. A blocked signal is queued even when its
+ * disposition is SIG_IGN and even when the reaper is PID 1 of a namespace
+ * (kernel/signal.c sig_ignored(): "Blocked signals are never ignored").
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/signalfd.h>
+
+#include <bsd/stdlib.h>
+
+#include "signals.h"
+#include "util.h"
+
+static const struct {
+	const char *name;
+	int sig;
+} names[] = {
+	{ "HUP", SIGHUP },	{ "INT", SIGINT },	{ "QUIT", SIGQUIT },
+	{ "ILL", SIGILL },	{ "TRAP", SIGTRAP },	{ "ABRT", SIGABRT },
+	{ "IOT", SIGIOT },	{ "BUS", SIGBUS },	{ "FPE", SIGFPE },
+	{ "KILL", SIGKILL },	{ "USR1", SIGUSR1 },	{ "SEGV", SIGSEGV },
+	{ "USR2", SIGUSR2 },	{ "PIPE", SIGPIPE },	{ "ALRM", SIGALRM },
+	{ "TERM", SIGTERM },	{ "STKFLT", SIGSTKFLT }, { "CHLD", SIGCHLD },
+	{ "CLD", SIGCHLD },	{ "CONT", SIGCONT },	{ "STOP", SIGSTOP },
+	{ "TSTP", SIGTSTP },	{ "TTIN", SIGTTIN },	{ "TTOU", SIGTTOU },
+	{ "URG", SIGURG },	{ "XCPU", SIGXCPU },	{ "XFSZ", SIGXFSZ },
+	{ "VTALRM", SIGVTALRM }, { "PROF", SIGPROF },	{ "WINCH", SIGWINCH },
+	{ "IO", SIGIO },	{ "POLL", SIGPOLL },	{ "PWR", SIGPWR },
+	{ "SYS", SIGSYS },
+};
+
+/* "+N"/"-N" after RTMIN/RTMAX, or nothing. */
+static int
+parse_rt(const char *rest, int base)
+{
+	const char *err = NULL;
+	long long off;
+
+	if (*rest == '\0')
+		return base;
+	if (*rest != '+' && *rest != '-')
+		return -EINVAL;
+	if (rest[1] < '0' || rest[1] > '9')
+		return -EINVAL;
+	off = strtonum(rest + 1, 0, SIGRTMAX - SIGRTMIN, &err);
+	if (err)
+		return -EINVAL;
+	base += *rest == '+' ? (int) off : -(int) off;
+	if (base < SIGRTMIN || base > SIGRTMAX)
+		return -EINVAL;
+	return base;
+}
+
+int
+rp_signals_parse(const char *s, bool allow_zero)
+{
+	const char *err = NULL;
+	long long n;
+
+	if (!s || !*s)
+		return -EINVAL;
+	if (*s >= '0' && *s <= '9') {
+		n = strtonum(s, allow_zero ? 0 : 1, NSIG - 1, &err);
+		return err ? -EINVAL : (int) n;
+	}
+	if (allow_zero && strcasecmp(s, "NONE") == 0)
+		return 0;
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	if (strncasecmp(s, "RTMIN", 5) == 0)
+		return parse_rt(s + 5, SIGRTMIN);
+	if (strncasecmp(s, "RTMAX", 5) == 0)
+		return parse_rt(s + 5, SIGRTMAX);
+	for (size_t i = 0; i < ARRAY_LENGTH(names); i++)
+		if (strcasecmp(s, names[i].name) == 0)
+			return names[i].sig;
+	return -EINVAL;
+}
+
+const char *
+rp_signals_name(int sig, char buf[16])
+{
+	for (size_t i = 0; i < ARRAY_LENGTH(names); i++)
+		if (names[i].sig == sig) {
+			snprintf(buf, 16, "%s", names[i].name);
+			return buf;
+		}
+	if (sig >= SIGRTMIN && sig <= SIGRTMAX)
+		snprintf(buf, 16, "RTMIN+%d", sig - SIGRTMIN);
+	else
+		snprintf(buf, 16, "%d", sig);
+	return buf;
+}
+
+int
+rp_signals_parse_rewrite(const char *spec, int table[NSIG])
+{
+	int tmp[NSIG];
+	const char *p = spec;
+
+	memcpy(tmp, table, sizeof(tmp));
+	while (*p) {
+		char from[32], to[32];
+		const char *colon, *end;
+		size_t fl, tl;
+		int f, t;
+
+		end = strchr(p, ',');
+		if (!end)
+			end = p + strlen(p);
+		colon = memchr(p, ':', (size_t)(end - p));
+		if (!colon)
+			return -EINVAL;
+		fl = (size_t)(colon - p);
+		tl = (size_t)(end - colon - 1);
+		if (fl == 0 || tl == 0 || fl >= sizeof(from) || tl >= sizeof(to))
+			return -EINVAL;
+		memcpy(from, p, fl);
+		from[fl] = '\0';
+		memcpy(to, colon + 1, tl);
+		to[tl] = '\0';
+		f = rp_signals_parse(from, false);
+		t = rp_signals_parse(to, true);
+		if (f < 0 || t < 0)
+			return -EINVAL;
+		/* Rewriting what we never receive would silently do nothing. */
+		if (!rp_signals_forwardable(f) || f == SIGCHLD)
+			return -EINVAL;
+		tmp[f] = t;
+		p = *end ? end + 1 : end;
+		if (*end && !*p)
+			return -EINVAL;	/* trailing comma */
+	}
+	memcpy(table, tmp, sizeof(tmp));
+	return 0;
+}
+
+bool
+rp_signals_forwardable(int sig)
+{
+	switch (sig) {
+	case SIGKILL:
+	case SIGSTOP:
+	case SIGSEGV:
+	case SIGBUS:
+	case SIGFPE:
+	case SIGILL:
+	case SIGTRAP:
+	case SIGSYS:
+		return false;
+	default:
+		/* glibc keeps 32 and 33 for itself; sigprocmask() refuses them. */
+		return sig >= 1 && sig < NSIG && (sig < 32 || sig >= SIGRTMIN);
+	}
+}
+
+static void
+blocked_set(sigset_t *set)
+{
+	sigemptyset(set);
+	for (int s = 1; s < NSIG; s++)
+		if (rp_signals_forwardable(s))
+			sigaddset(set, s);
+}
+
+int
+rp_signals_block(struct rp_sigstate *saved)
+{
+	struct sigaction dfl;
+	sigset_t set;
+	int fd, r;
+
+	blocked_set(&set);
+	/* Block first: from here on nothing sent to us can act or be lost. */
+	if (sigprocmask(SIG_BLOCK, &set, &saved->mask) < 0)
+		return -errno;
+	sigemptyset(&saved->ignored);
+	sigemptyset(&saved->caught);
+	for (int s = 1; s < NSIG; s++) {
+		struct sigaction sa;
+
+		if (!rp_signals_forwardable(s) || sigaction(s, NULL, &sa) < 0)
+			continue;
+		if (sa.sa_handler == SIG_IGN)
+			sigaddset(&saved->ignored, s);
+		else if (sa.sa_handler != SIG_DFL)
+			sigaddset(&saved->caught, s);
+		if (s == SIGCHLD)
+			saved->chld = sa;
+	}
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	if (sigaction(SIGCHLD, &dfl, NULL) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	fd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		goto fail;
+	}
+	return fd;
+fail:
+	rp_signals_restore(saved);
+	return r;
+}
+
+void
+rp_signals_restore(const struct rp_sigstate *saved)
+{
+	(void) sigaction(SIGCHLD, &saved->chld, NULL);
+	(void) sigprocmask(SIG_SETMASK, &saved->mask, NULL);
+}
+
+void
+rp_signals_child_reset(const struct rp_sigstate *saved)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	for (int s = 1; s < NSIG; s++) {
+		if (s == SIGCHLD || !sigismember(&saved->caught, s))
+			continue;
+		sa.sa_handler = SIG_DFL;
+		(void) sigaction(s, &sa, NULL);
+	}
+	/* SIGCHLD: the caller's SIG_IGN/SA_NOCLDWAIT is the caller's choice;
+	 * a handler becomes SIG_DFL as exec would make it. */
+	if (sigismember(&saved->caught, SIGCHLD)) {
+		sa.sa_handler = SIG_DFL;
+		(void) sigaction(SIGCHLD, &sa, NULL);
+	} else {
+		(void) sigaction(SIGCHLD, &saved->chld, NULL);
+	}
+	(void) sigprocmask(SIG_SETMASK, &saved->mask, NULL);
+}

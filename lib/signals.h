@@ -1,0 +1,65 @@
+/*
+ * Signal names, the rewrite table, and the process signal state the split
+ * changes and must give back: which signals the reaper blocks and reads from
+ * a signalfd, and the mask and dispositions the program had before, which
+ * the application gets back exactly (SIG_IGN included).
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef RP_SIGNALS_H
+#define RP_SIGNALS_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+/* What the program had before the split. */
+struct rp_sigstate {
+	sigset_t mask;
+	/* Bit per signal: disposition was SIG_IGN / a handler. */
+	sigset_t ignored;
+	sigset_t caught;
+	struct sigaction chld;	/* SIGCHLD as it was (SA_NOCLDWAIT, ...) */
+};
+
+/*
+ * Parse a signal: "TERM", "SIGTERM", "term", "15", "RTMIN", "RTMIN+3",
+ * "SIGRTMAX-1". With allow_zero, "0" (and "NONE") yield 0.
+ * Errors: -EINVAL (unknown name, out of range, trailing garbage).
+ */
+int rp_signals_parse(const char *s, bool allow_zero);
+
+/* Name without "SIG" ("TERM", "RTMIN+3"); buf must hold 16 bytes. */
+const char *rp_signals_name(int sig, char buf[16]);
+
+/*
+ * Parse "FROM:TO[,FROM:TO...]" into table (rewrite[from] = to).
+ * Errors: -EINVAL, table untouched.
+ */
+int rp_signals_parse_rewrite(const char *spec, int table[NSIG]);
+
+/* True for signals the reaper blocks and forwards (all but SIGKILL,
+ * SIGSTOP and the synchronous faults, which must keep their default action
+ * so a bug in the reaper still kills it). SIGCHLD is blocked but consumed. */
+bool rp_signals_forwardable(int sig);
+
+/*
+ * Save the current state into saved, block every forwardable signal and
+ * SIGCHLD, make SIGCHLD's disposition SIG_DFL (an inherited SIG_IGN or
+ * SA_NOCLDWAIT would make the kernel reap behind our back), and return a
+ * CLOEXEC signalfd for them.
+ * Errors: -errno of sigprocmask, sigaction, signalfd (state restored).
+ */
+int rp_signals_block(struct rp_sigstate *saved);
+
+/* Undo rp_signals_block() in the calling process (the failure path). */
+void rp_signals_restore(const struct rp_sigstate *saved);
+
+/*
+ * In a freshly forked child, before execve: async-signal-safe only.
+ * Caught signals go to SIG_DFL (so no parent handler runs before exec),
+ * ignored ones stay ignored, SIGCHLD gets its old disposition, then the old
+ * mask is restored.
+ */
+void rp_signals_child_reset(const struct rp_sigstate *saved);
+
+#endif

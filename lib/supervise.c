@@ -1,0 +1,345 @@
+/*
+ * The supervise loop. Invariants:
+ *  - it blocks in one read() of the signalfd and nothing else while the
+ *    application runs: no timeout, so zero wake-ups while idle; a timerfd
+ *    joins (through poll) only while a grace period runs;
+ *  - it allocates nothing: every buffer is on the stack or in struct sv;
+ *  - every SIGCHLD drains waitpid() until nothing is ready, since the
+ *    kernel coalesces SIGCHLDs (catatonit#4);
+ *  - the application is signalled only while it is unreaped (through its
+ *    pidfd when the kernel has them), so a reused pid is never hit.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <bsd/unistd.h>
+
+#include "reaper.h"
+#include "log.h"
+#include "options.h"
+#include "pidfd.h"
+#include "reap.h"
+#include "selfexe.h"
+#include "signals.h"
+#include "spawn.h"
+#include "supervise.h"
+#include "util.h"
+
+enum phase {
+	RUNNING,	/* the application is alive */
+	TERM_SENT,	/* application gone, leftovers have SIGTERM */
+	KILL_SENT,	/* grace period over, leftovers have SIGKILL */
+};
+
+struct sv {
+	const struct rp_config *cfg;
+	pid_t self;
+	pid_t app;
+	int app_pidfd;		/* -1 without kernel support */
+	int app_status;
+	enum phase phase;
+	int sfd;
+	int tfd;		/* grace timer, -1 outside the grace period */
+};
+
+static __attribute__((noreturn)) void
+finish(struct sv *sv)
+{
+	char name[16];
+
+	if (WIFSIGNALED(sv->app_status))
+		rp_log(sv->cfg, "application killed by SIG%s, exiting",
+		       rp_signals_name(WTERMSIG(sv->app_status), name));
+	else
+		rp_log(sv->cfg, "application exited with %d, exiting",
+		       WEXITSTATUS(sv->app_status));
+	rp_reap_exit(sv->cfg, sv->app_status);
+}
+
+static void
+start_grace(struct sv *sv)
+{
+	struct itimerspec its;
+	int r;
+
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = sv->cfg->grace_ms / 1000;
+	its.it_value.tv_nsec = (long)(sv->cfg->grace_ms % 1000) * 1000000L;
+	sv->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (sv->tfd < 0 || timerfd_settime(sv->tfd, 0, &its, NULL) < 0) {
+		/* No timer, no grace: go straight to SIGKILL. */
+		rp_log(sv->cfg, "grace timer: %s, killing leftovers now",
+		       strerror(errno));
+		rp_close(&sv->tfd);
+		sv->phase = KILL_SENT;
+		(void) rp_reap_signal_descendants(SIGKILL);
+		return;
+	}
+	sv->phase = TERM_SENT;
+	r = rp_reap_signal_descendants(SIGTERM);
+	if (r < 0)
+		rp_log(sv->cfg, "cannot find leftovers: %s", strerror(-r));
+	else
+		rp_log(sv->cfg, "grace period: SIGTERM to leftovers, SIGKILL "
+		       "in %u ms", sv->cfg->grace_ms);
+}
+
+static void
+reaped(struct sv *sv, pid_t pid, int status)
+{
+	unsigned int flags = 0;
+
+	if (sv->phase == RUNNING && pid == sv->app) {
+		flags = REAPER_REAPED_APPLICATION;
+		sv->app_status = status;
+		sv->phase = TERM_SENT;	/* provisional, see after_drain() */
+		rp_close(&sv->app_pidfd);
+	} else if (sv->cfg->warn_reaped) {
+		rp_log_always(sv->cfg->log_prefix, "reaped zombie process %ld",
+			      (long) pid);
+	} else {
+		rp_log(sv->cfg, "reaped %ld (status 0x%x)", (long) pid, status);
+	}
+	if (sv->cfg->on_reap)
+		sv->cfg->on_reap(pid, status, flags, sv->cfg->on_reap_data);
+}
+
+/* Reap everything that is ready; returns 0 or -ECHILD (no children). */
+static int
+drain(struct sv *sv, bool *app_gone)
+{
+	pid_t pid;
+	int status, r;
+
+	while ((r = rp_reap_one(&pid, &status)) > 0) {
+		bool was_running = sv->phase == RUNNING;
+
+		reaped(sv, pid, status);
+		if (was_running && sv->phase != RUNNING)
+			*app_gone = true;
+	}
+	if (r < 0 && r != -ECHILD)	/* cannot happen with valid args */
+		rp_log(sv->cfg, "waitpid: %s", strerror(-r));
+	return r;
+}
+
+static void
+after_drain(struct sv *sv, int r, bool app_gone)
+{
+	if (app_gone) {
+		if (!sv->cfg->grace_ms || r == -ECHILD)
+			finish(sv);
+		start_grace(sv);
+		return;
+	}
+	if (sv->phase == RUNNING)
+		return;
+	if (r == -ECHILD)
+		finish(sv);
+	/* Orphans of killed leftovers come to us alive: sweep again. */
+	if (sv->phase == KILL_SENT)
+		(void) rp_reap_signal_descendants(SIGKILL);
+}
+
+static void
+forward(struct sv *sv, const struct signalfd_siginfo *si)
+{
+	int sig = (int) si->ssi_signo, to;
+	char n1[16], n2[16];
+	int r;
+
+	/* Our own writes to a closed pipe raise SIGPIPE at us: not news for
+	 * the application. */
+	if ((pid_t) si->ssi_pid == sv->self && si->ssi_code == SI_USER)
+		return;
+	to = sv->cfg->rewrite[sig];
+	if (!to) {
+		rp_log(sv->cfg, "dropping SIG%s", rp_signals_name(sig, n1));
+		return;
+	}
+	if (sv->phase != RUNNING) {
+		rp_log(sv->cfg, "application gone, not forwarding SIG%s",
+		       rp_signals_name(sig, n1));
+		return;
+	}
+	if (sv->cfg->signal_group) {
+		r = kill(-sv->app, to) < 0 ? -errno : 0;
+	} else if (si->ssi_code == SI_QUEUE) {
+		/* Keep sigqueue()'s payload: real-time users rely on it. */
+		siginfo_t info;
+
+		memset(&info, 0, sizeof(info));
+		info.si_signo = to;
+		info.si_code = SI_QUEUE;
+		info.si_pid = sv->self;
+		info.si_uid = getuid();
+		info.si_value.sival_ptr = (void *)(uintptr_t) si->ssi_ptr;
+		if (sv->app_pidfd >= 0)
+			r = rp_pidfd_send(sv->app_pidfd, to, &info);
+		else
+			r = syscall(SYS_rt_sigqueueinfo, sv->app, to, &info) < 0
+				    ? -errno : 0;
+	} else if (sv->app_pidfd >= 0) {
+		r = rp_pidfd_send(sv->app_pidfd, to, NULL);
+	} else {
+		r = kill(sv->app, to) < 0 ? -errno : 0;
+	}
+	if (r < 0)
+		rp_log(sv->cfg, "forwarding SIG%s: %s",
+		       rp_signals_name(to, n2), strerror(-r));
+	else
+		rp_log(sv->cfg, "forwarded SIG%s as SIG%s",
+		       rp_signals_name(sig, n1), rp_signals_name(to, n2));
+}
+
+/* Wait for the next event. Returns the number of siginfos read (0 when
+ * only the grace timer fired). */
+static size_t
+wait_event(struct sv *sv, struct signalfd_siginfo *buf, size_t cap)
+{
+	ssize_t n;
+
+	if (sv->tfd >= 0) {
+		struct pollfd pfd[2] = {
+			{ .fd = sv->sfd, .events = POLLIN },
+			{ .fd = sv->tfd, .events = POLLIN },
+		};
+
+		if (TEMP_FAILURE_RETRY_NEG(poll(pfd, 2, -1)) < 0)
+			return 0;
+		if (pfd[1].revents & POLLIN) {
+			uint64_t ticks;
+
+			(void) TEMP_FAILURE_RETRY_NEG(
+				read(sv->tfd, &ticks, sizeof(ticks)));
+			rp_close(&sv->tfd);
+			sv->phase = KILL_SENT;
+			rp_log(sv->cfg, "grace period over: SIGKILL to "
+			       "leftovers");
+			(void) rp_reap_signal_descendants(SIGKILL);
+		}
+		if (!(pfd[0].revents & POLLIN))
+			return 0;
+	}
+	n = TEMP_FAILURE_RETRY_NEG(read(sv->sfd, buf, cap * sizeof(*buf)));
+	if (n < 0) {
+		/* A signalfd read cannot fail once it exists; if it ever
+		 * does, spinning would be worse than dying loudly. */
+		rp_log_always(sv->cfg->log_prefix, "signalfd: %s",
+			      strerror(errno));
+		_exit(125);
+	}
+	return (size_t) n / sizeof(*buf);
+}
+
+static __attribute__((noreturn)) void
+loop(struct sv *sv)
+{
+	struct signalfd_siginfo buf[16];
+
+	for (;;) {
+		size_t n = wait_event(sv, buf, ARRAY_LENGTH(buf));
+		bool chld = n == 0, app_gone = false;
+
+		for (size_t i = 0; i < n; i++) {
+			if (buf[i].ssi_signo == SIGCHLD)
+				chld = true;
+			else
+				forward(sv, &buf[i]);
+		}
+		if (chld)
+			after_drain(sv, drain(sv, &app_gone), app_gone);
+	}
+}
+
+/* Close every fd but 0-2 and ours: inherited sockets and pipes must not be
+ * held open by the reaper once the application has them. */
+static void
+close_inherited(const int *keep, size_t n)
+{
+	int maxfd = 2;
+
+	for (size_t i = 0; i < n; i++)
+		if (keep[i] > maxfd)
+			maxfd = keep[i];
+	for (int fd = 3; fd < maxfd; fd++) {
+		bool kept = false;
+
+		for (size_t i = 0; i < n; i++)
+			kept |= keep[i] == fd;
+		if (!kept)
+			(void) close(fd);
+	}
+	closefrom(maxfd + 1);
+}
+
+static void
+set_title(const char *title)
+{
+	int argc;
+	char **argv, **envp;
+
+	rp_selfexe_startup(&argc, &argv, &envp);
+	if (!title || argc <= 0)
+		return;
+	setproctitle_init(argc, argv, envp);
+	setproctitle("-%s", title);
+}
+
+int
+rp_supervise_run(const struct rp_config *cfg, struct rp_spawn *req,
+		 const char *title)
+{
+	struct rp_sigstate saved;
+	struct sv sv = {
+		.cfg = cfg, .self = getpid(), .app_pidfd = -1, .tfd = -1,
+		.phase = RUNNING,
+	};
+	int was_subreaper = 0, r;
+
+	sv.sfd = rp_signals_block(&saved);
+	if (sv.sfd < 0)
+		return sv.sfd;
+	req->sig = &saved;
+	if (cfg->subreaper) {
+		if (prctl(PR_GET_CHILD_SUBREAPER, &was_subreaper) < 0 ||
+		    prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+			r = -errno;
+			goto fail;
+		}
+	}
+	r = rp_spawn(req, &sv.app);
+	if (r < 0)
+		goto fail;
+
+	/* From here on we are the reaper and never return. */
+	r = rp_pidfd_open(sv.app);
+	sv.app_pidfd = r >= 0 ? r : -1;
+	close_inherited((int[]){ sv.sfd, sv.app_pidfd }, 2);
+	set_title(title);
+	rp_log(cfg, "reaper of %ld%s", (long) sv.app,
+	       sv.app_pidfd >= 0 ? " (pidfd)" : "");
+	loop(&sv);
+
+fail:
+	if (cfg->subreaper)
+		(void) prctl(PR_SET_CHILD_SUBREAPER, was_subreaper);
+	(void) close(sv.sfd);
+	rp_signals_restore(&saved);
+	return r;
+}

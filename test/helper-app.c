@@ -1,0 +1,511 @@
+/*
+ * The one program the tests execute. It calls reaper_fork_self() (or the
+ * _opts form) first, exactly as a user's main() would, then runs a
+ * scenario and reports facts as "key=value" lines on the fd named by
+ * HELPER_REPORT_FD (default 3). It never judges: the test process asserts.
+ *
+ * helper-app [OPTIONS] SCENARIO [ARGS...]
+ *   -a  REAPER_SPLIT_ALWAYS     -s  REAPER_SUBREAPER     -d  REAPER_DEBUG
+ *   -g  REAPER_SIGNAL_GROUP     -m NAME  marker          -r SPEC  rewrite
+ *   -G MS  grace_ms             -P SIG  pdeathsig        -e CODE  exit_zero
+ *   -n  on_reap prints "reaped pid=P status=S app=A" on stderr
+ *   -X  make execve fail (seccomp) before the call
+ *   -U  unlink our own executable before the call
+ *   -0  call plain reaper_fork_self() (the default when no option is given)
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stddef.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "reaper.h"
+
+extern char **environ;
+
+static int report_fd = 3;
+
+static void __attribute__((format(printf, 1, 2)))
+report(const char *fmt, ...)
+{
+	char line[4096];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t) n > sizeof(line) - 2)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	(void) !write(report_fd, line, (size_t) n);
+}
+
+static void
+hex(char *out, const char *s)
+{
+	static const char d[] = "0123456789abcdef";
+
+	for (; *s; s++) {
+		*out++ = d[(unsigned char) *s >> 4];
+		*out++ = d[(unsigned char) *s & 15];
+	}
+	*out = '\0';
+}
+
+static void
+on_reap(pid_t pid, int status, unsigned int flags, void *data)
+{
+	char line[128];
+	int n = snprintf(line, sizeof(line), "reaped pid=%ld status=%d app=%d\n",
+			 (long) pid, status,
+			 (flags & REAPER_REAPED_APPLICATION) ? 1 : 0);
+
+	(void) data;
+	(void) !write(STDERR_FILENO, line, (size_t) n);
+}
+
+static void
+deny_exec(void)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_execve, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_execveat, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+	};
+	struct sock_fprog prog = { .len = 5, .filter = f };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0) {
+		report("error=seccomp %s", strerror(errno));
+		exit(90);
+	}
+}
+
+/* "SigBlk:\t0000000000000000" from /proc/self/status. */
+static void
+report_status_field(const char *field)
+{
+	char line[256];
+	FILE *f = fopen("/proc/self/status", "re");
+	size_t len = strlen(field);
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, field, len) == 0 && line[len] == ':') {
+			line[strcspn(line, "\n")] = '\0';
+			report("%s=%s", field, line + len + 2);
+		}
+	fclose(f);
+}
+
+static void
+report_basics(void)
+{
+	const char *m = getenv("REAPER");
+	const char *lp = getenv("LISTEN_PID");
+
+	report("pid=%ld", (long) getpid());
+	report("ppid=%ld", (long) getppid());
+	report("sid=%ld", (long) getsid(0));
+	report("pgid=%ld", (long) getpgrp());
+	report("marker=%s", m ? m : "(none)");
+	report("listen_pid=%s", lp ? lp : "(none)");
+	report_status_field("SigBlk");
+	report_status_field("SigIgn");
+	report_status_field("SigCgt");
+}
+
+static void
+scenario_info(void)
+{
+	char buf[PATH_MAX * 2 + 1], cwd[PATH_MAX];
+	int fd;
+	ssize_t n;
+	char raw[65536];
+
+	/* argv exactly as the kernel has it for us, hex per argument. */
+	fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, raw, sizeof(raw) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	for (ssize_t off = 0; n > 0 && off < n;) {
+		size_t l = strlen(raw + off);
+
+		if (l * 2 < sizeof(buf)) {
+			hex(buf, raw + off);
+			report("arg=%s", buf);
+		}
+		off += (ssize_t) l + 1;
+	}
+	for (char **e = environ; *e; e++) {
+		if (strlen(*e) * 2 < sizeof(buf)) {
+			hex(buf, *e);
+			report("env=%s", buf);
+		}
+	}
+	if (getcwd(cwd, sizeof(cwd)))
+		report("cwd=%s", cwd);
+	/* Open fds of the application. */
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+
+	while (d && (de = readdir(d)))
+		if (de->d_name[0] != '.' && atoi(de->d_name) != dirfd(d))
+			report("fd=%s", de->d_name);
+	if (d)
+		closedir(d);
+}
+
+/* Our own children: waitpid() and system() must see their statuses. */
+static void
+scenario_waitpid(void)
+{
+	pid_t c = fork();
+	int st = -1;
+	char *const argv[] = { "/bin/sh", "-c", "exit 9", NULL };
+	pid_t sp;
+
+	if (c == 0)
+		_exit(7);
+	report("waitpid_ret=%d", waitpid(c, &st, 0) == c ? 1 : 0);
+	report("waitpid=%d", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	st = system("exit 5");
+	report("system=%d", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	st = system("printenv REAPER >/dev/null");
+	report("system_marker=%d", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	if (posix_spawn(&sp, argv[0], NULL, NULL, argv, environ) == 0 &&
+	    waitpid(sp, &st, 0) == sp)
+		report("posix_spawn=%d", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	FILE *p = popen("echo hi; exit 3", "r");
+	char line[16] = "";
+
+	if (p) {
+		(void) !fgets(line, sizeof(line), p);
+		st = pclose(p);
+		report("popen=%d", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	}
+}
+
+/* Count processes in state Z in our (namespace-local) /proc. */
+static int
+count_zombies(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int z = 0;
+
+	while (d && (de = readdir(d))) {
+		char path[300], buf[512], *p;
+		int fd;
+		ssize_t n;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		p = strrchr(buf, ')');
+		if (p && p[1] == ' ' && p[2] == 'Z')
+			z++;
+	}
+	if (d)
+		closedir(d);
+	return z;
+}
+
+/*
+ * Round trip through the reaper: send it SIGRTMAX and wait until it has
+ * been forwarded back to us. The reaper reads standard signals (SIGCHLD)
+ * before real-time ones, so once this returns it has drained every child
+ * that had exited when we sent.
+ */
+static void
+barrier(void)
+{
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGRTMAX);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	kill(getppid(), SIGRTMAX);
+	sigwait(&set, &sig);
+}
+
+/* n orphans that exit at once; then wait until none is left as a zombie. */
+static void
+scenario_orphans(int n)
+{
+	int fds[2], z = -1, rounds;
+	char c;
+
+	if (pipe(fds) < 0)
+		exit(91);
+	for (int i = 0; i < n; i++) {
+		pid_t p = fork();
+
+		if (p < 0) {
+			report("error=fork %s", strerror(errno));
+			break;
+		}
+		if (p == 0) {
+			close(fds[0]);
+			if (report_fd != fds[1])
+				close(report_fd);
+			if (fork() == 0)
+				_exit(0);	/* grandchild: an orphan */
+			_exit(0);
+		}
+		(void) waitpid(p, NULL, 0);
+	}
+	close(fds[1]);
+	/* EOF once every orphan has exited (not yet reaped). */
+	while (read(fds[0], &c, 1) > 0)
+		;
+	close(fds[0]);
+	for (rounds = 0; rounds < 1000; rounds++) {
+		z = count_zombies();
+		if (z == 0)
+			break;
+		barrier();
+	}
+	report("zombies=%d", z);
+	report("rounds=%d", rounds);
+}
+
+/*
+ * Record the signals we get until stdin reaches EOF. Everything the
+ * reaper may forward is blocked and read from a signalfd, so we see each
+ * kind, its si_code and a sigqueue() value.
+ */
+static void
+scenario_signals(void)
+{
+	sigset_t set;
+	int sfd;
+
+	sigfillset(&set);
+	sigdelset(&set, SIGSEGV);
+	sigdelset(&set, SIGBUS);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	report("ready=1");
+	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = sfd, .events = POLLIN },
+			{ .fd = STDIN_FILENO, .events = POLLIN },
+		};
+		struct signalfd_siginfo si;
+		char buf[64];
+
+		if (poll(p, 2, -1) < 0)
+			continue;
+		if (p[0].revents & POLLIN &&
+		    read(sfd, &si, sizeof(si)) == sizeof(si)) {
+			report("sig=%u code=%d val=%d pid=%u", si.ssi_signo,
+			       si.ssi_code, si.ssi_int, si.ssi_pid);
+			continue;
+		}
+		if (p[1].revents & (POLLIN | POLLHUP)) {
+			ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+
+			if (n <= 0)
+				return;
+		}
+	}
+}
+
+static volatile sig_atomic_t got_term;
+
+static void
+on_term(int sig)
+{
+	got_term = sig;
+}
+
+/*
+ * Leave leftovers behind and exit with code: one that traps SIGTERM
+ * (reports it, then exits 0), one that ignores it, one in its own session.
+ * Each says "leftover=KIND pid=P" before the application exits.
+ */
+static void
+scenario_leftovers(int code)
+{
+	static const char *kinds[] = { "trap", "ignore", "setsid" };
+	int ready[2];
+	char c;
+
+	if (pipe(ready) < 0)
+		exit(91);
+	for (size_t k = 0; k < 3; k++) {
+		pid_t p = fork();
+
+		if (p != 0)
+			continue;
+		close(ready[0]);
+		if (k == 0) {
+			signal(SIGTERM, on_term);
+		} else if (k == 1) {
+			signal(SIGTERM, SIG_IGN);
+		} else {
+			setsid();
+			signal(SIGTERM, on_term);
+		}
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		report("leftover=%s pid=%ld", kinds[k], (long) getpid());
+		close(ready[1]);
+		while (!got_term)
+			pause();
+		report("leftover_got=%s sig=%d", kinds[k], (int) got_term);
+		_exit(0);
+	}
+	close(ready[1]);
+	while (read(ready[0], &c, 1) > 0)
+		;
+	exit(code);
+}
+
+/* Block until stdin reaches EOF, with the signals we are told to catch
+ * reported as they arrive (parent-death signal test). */
+static void
+scenario_wait_stdin(void)
+{
+	char buf[64];
+
+	report("ready=1");
+	while (read(STDIN_FILENO, buf, sizeof(buf)) > 0)
+		;
+}
+
+static void
+scenario_pdeath(int sig)
+{
+	sigset_t set;
+	int got;
+
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	report("ready=1");
+	sigwait(&set, &got);
+	report("pdeath=%d ppid_now=%ld", got, (long) getppid());
+}
+
+int
+main(int argc, char **argv)
+{
+	REAPER_OPTIONS(o);
+	const char *fd_env = getenv("HELPER_REPORT_FD");
+	bool use_opts = false, deny = false, unlink_self = false;
+	int opt, r, err;
+
+	if (fd_env)
+		report_fd = atoi(fd_env);
+	/* Parse first (no side effects), then split, as a real main would. */
+	while ((opt = getopt(argc, argv, "+asdgm:r:G:P:e:nXU0")) != -1) {
+		use_opts = true;
+		switch (opt) {
+		case 'a': o.flags |= REAPER_SPLIT_ALWAYS; break;
+		case 's': o.flags |= REAPER_SUBREAPER; break;
+		case 'd': o.flags |= REAPER_DEBUG; break;
+		case 'g': o.flags |= REAPER_SIGNAL_GROUP; break;
+		case 'm': o.marker = optarg; break;
+		case 'r': o.rewrite = optarg; break;
+		case 'G': o.grace_ms = (unsigned) atoi(optarg); break;
+		case 'P': o.pdeathsig = atoi(optarg); break;
+		case 'e': REAPER_EXIT_ZERO(&o, atoi(optarg)); break;
+		case 'n': o.on_reap = on_reap; break;
+		case 'X': deny = true; break;
+		case 'U': unlink_self = true; break;
+		case '0': use_opts = false; break;
+		default: return 92;
+		}
+	}
+	if (deny)
+		deny_exec();
+	if (unlink_self) {
+		char self[PATH_MAX];
+		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+		if (n > 0) {
+			self[n] = '\0';
+			(void) unlink(self);
+		}
+	}
+
+	r = use_opts ? reaper_fork_self_opts(&o) : reaper_fork_self();
+	err = errno;
+
+	report("split=%d errno=%d", r, r < 0 ? err : 0);
+	report_basics();
+
+	const char *sc = optind < argc ? argv[optind] : "exit";
+	const char *arg = optind + 1 < argc ? argv[optind + 1] : "0";
+
+	if (strcmp(sc, "exit") == 0) {
+		exit(atoi(arg));
+	} else if (strcmp(sc, "raise") == 0) {
+		int sig = atoi(arg);
+		sigset_t set;
+
+		signal(sig, SIG_DFL);
+		sigemptyset(&set);
+		sigaddset(&set, sig);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		raise(sig);
+		return 93;
+	} else if (strcmp(sc, "info") == 0) {
+		scenario_info();
+	} else if (strcmp(sc, "waitpid") == 0) {
+		scenario_waitpid();
+	} else if (strcmp(sc, "orphans") == 0) {
+		scenario_orphans(atoi(arg));
+	} else if (strcmp(sc, "signals") == 0) {
+		scenario_signals();
+	} else if (strcmp(sc, "leftovers") == 0) {
+		scenario_leftovers(atoi(arg));
+	} else if (strcmp(sc, "wait") == 0) {
+		scenario_wait_stdin();
+	} else if (strcmp(sc, "pdeath") == 0) {
+		scenario_pdeath(atoi(arg));
+	} else {
+		report("error=unknown scenario %s", sc);
+		return 94;
+	}
+	return 0;
+}
