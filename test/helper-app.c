@@ -11,6 +11,8 @@
  *   -n  on_reap prints "reaped pid=P status=S app=A" on stderr
  *   -X  make execve fail (seccomp) before the call
  *   -U  unlink our own executable before the call
+ *   -k SIG  block SIG and send it to ourselves before the call, so it is
+ *           pending across the split (it must still reach the application)
  *   -0  call plain reaper_fork_self() (the default when no option is given)
  *
  * SPDX-License-Identifier: MIT
@@ -432,12 +434,12 @@ main(int argc, char **argv)
 	REAPER_OPTIONS(o);
 	const char *fd_env = getenv("HELPER_REPORT_FD");
 	bool use_opts = false, deny = false, unlink_self = false;
-	int opt, r, err;
+	int opt, r, err, pending = 0;
 
 	if (fd_env)
 		report_fd = atoi(fd_env);
 	/* Parse first (no side effects), then split, as a real main would. */
-	while ((opt = getopt(argc, argv, "+asdgm:r:G:P:e:nXU0")) != -1) {
+	while ((opt = getopt(argc, argv, "+asdgm:r:G:P:e:nXUk:0")) != -1) {
 		use_opts = true;
 		switch (opt) {
 		case 'a': o.flags |= REAPER_SPLIT_ALWAYS; break;
@@ -452,6 +454,7 @@ main(int argc, char **argv)
 		case 'n': o.on_reap = on_reap; break;
 		case 'X': deny = true; break;
 		case 'U': unlink_self = true; break;
+		case 'k': pending = atoi(optarg); break;
 		case '0': use_opts = false; break;
 		default: return 92;
 		}
@@ -468,6 +471,14 @@ main(int argc, char **argv)
 		}
 	}
 
+	if (pending) {
+		sigset_t set;
+
+		sigemptyset(&set);
+		sigaddset(&set, pending);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		kill(getpid(), pending);
+	}
 	r = use_opts ? reaper_fork_self_opts(&o) : reaper_fork_self();
 	err = errno;
 

@@ -1,0 +1,426 @@
+/*
+ * Test harness; see test-common.h. No ck_assert here runs in a forked
+ * child: children report by exit status or pipe and only the test process
+ * asserts (a failing ck_assert in a child is lost in CK_FORK mode).
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <grp.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "test-common.h"
+
+bool
+rt_can_unshare_pidns(void)
+{
+	int st;
+	pid_t p = fork();
+
+	if (p == 0)
+		_exit(unshare(CLONE_NEWPID | CLONE_NEWNS) == 0 ? 0 : 1);
+	return p > 0 && waitpid(p, &st, 0) == p && WIFEXITED(st) &&
+	       WEXITSTATUS(st) == 0;
+}
+
+void
+rt_opts_init(struct rt_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	sigemptyset(&o->ignore);
+	sigemptyset(&o->block);
+	o->extra_fd = -1;
+}
+
+void
+rt_reset_signals(void)
+{
+	struct sigaction sa;
+	sigset_t none;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	for (int s = 1; s < NSIG; s++)
+		(void) sigaction(s, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+const char *
+rt_helper_path(void)
+{
+	const char *p = getenv("REAPER_TEST_HELPER");
+
+	ck_assert_msg(p, "REAPER_TEST_HELPER is not set: run through meson test");
+	return p;
+}
+
+static void __attribute__((noreturn))
+die_child(int code)
+{
+	_exit(code);
+}
+
+/* In the helper's own process, right before exec. */
+static void __attribute__((noreturn))
+exec_helper(const struct rt_opts *o, const char *exe, const char *const *argv,
+	    int *fds)
+{
+	static const char *const default_env[] = {
+		"PATH=/usr/local/bin:/usr/bin:/bin", "HELPER_REPORT_FD=3", NULL,
+	};
+	const char *const *envp = o->envp ? o->envp : default_env;
+	struct sigaction ign;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		die_child(120);
+	if (!o->no_pidns) {
+		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+			die_child(121);
+		if (o->no_proc) {
+			if (umount2("/proc", MNT_DETACH) < 0)
+				die_child(122);
+		} else if (mount("proc", "/proc", "proc",
+				 MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+			die_child(122);
+		}
+	}
+	/* stdin = control, fd 3 = report, stderr = err; fds[] are >= 3 and
+	 * CLOEXEC, so dup2() makes inheritable copies. */
+	/* Move them above 3 first: dup2(fd, fd) would keep FD_CLOEXEC, and
+	 * one pipe could sit on a number another is about to take. */
+	for (int i = 0; i < 3; i++)
+		if ((fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 10)) < 0)
+			die_child(123);
+	if (dup2(fds[0], 0) < 0 || dup2(fds[1], 3) < 0 || dup2(fds[2], 2) < 0)
+		die_child(123);
+	if (o->extra_fd >= 0 && fcntl(o->extra_fd, F_SETFD, 0) < 0)
+		die_child(124);
+	if (o->cwd && chdir(o->cwd) < 0)
+		die_child(125);
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	for (int s = 1; s < NSIG; s++)
+		if (sigismember(&o->ignore, s) == 1)
+			(void) sigaction(s, &ign, NULL);
+	if (o->nproc) {
+		struct rlimit rl = { o->nproc, o->nproc };
+
+		if (setrlimit(RLIMIT_NPROC, &rl) < 0)
+			die_child(126);
+	}
+	if (o->uid && (setgroups(0, NULL) < 0 ||
+		       setresgid(o->uid, o->uid, o->uid) < 0 ||
+		       setresuid(o->uid, o->uid, o->uid) < 0))
+		die_child(127);
+	sigprocmask(SIG_SETMASK, &o->block, NULL);
+	execve(exe, (char *const *) argv,
+	       (char *const *) envp);
+	die_child(128);
+}
+
+void
+rt_start(struct rt_run *run, const struct rt_opts *opts,
+	 const char *const *argv)
+{
+	struct rt_opts def;
+	const struct rt_opts *o = opts ? opts : &def;
+	int ctl[2], rep[2], err[2], st[2];
+
+	rt_opts_init(&def);
+	/* Resolved here: no Check call may run in a child (each one writes
+	 * to Check's own fd 3, which the child reuses for the report). */
+	const char *exe = o->exe ? o->exe : rt_helper_path();
+
+	memset(run, 0, sizeof(*run));
+	ck_assert_int_eq(pipe2(ctl, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(rep, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(err, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(st, O_CLOEXEC), 0);
+
+	run->relay = fork();
+	ck_assert_int_ge(run->relay, 0);
+	if (run->relay == 0) {
+		int fds[3] = { ctl[0], rep[1], err[1] };
+		pid_t h;
+		int ws;
+
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+			die_child(110);
+		if (!o->no_pidns && unshare(CLONE_NEWPID | CLONE_NEWNS) < 0)
+			die_child(111);
+		h = fork();
+		if (h < 0)
+			die_child(112);
+		if (h == 0)
+			exec_helper(o, exe, argv, fds);
+		(void) !write(st[1], &h, sizeof(h));
+		while (waitpid(h, &ws, 0) < 0)
+			if (errno != EINTR)
+				die_child(113);
+		(void) !write(st[1], &ws, sizeof(ws));
+		_exit(0);
+	}
+	close(ctl[0]);
+	close(rep[1]);
+	close(err[1]);
+	close(st[1]);
+	run->control = ctl[1];
+	run->report = rep[0];
+	run->err = err[0];
+	run->status_pipe = st[0];
+	ck_assert_int_eq(read(run->status_pipe, &run->pid1, sizeof(run->pid1)),
+			 sizeof(run->pid1));
+}
+
+void
+rt_helper_as_pid1(struct rt_run *run, ...)
+{
+	const char *argv[64];
+	size_t n = 0;
+	va_list ap;
+	const char *a;
+
+	argv[n++] = rt_helper_path();
+	va_start(ap, run);
+	while ((a = va_arg(ap, const char *)) && n < 63)
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	rt_start(run, NULL, argv);
+}
+
+/* Read whatever is ready on report and stderr; false when both hit EOF. */
+static bool
+pump(struct rt_run *run)
+{
+	struct pollfd p[2] = {
+		{ .fd = run->report, .events = POLLIN },
+		{ .fd = run->err, .events = POLLIN },
+	};
+	bool open_any = false;
+
+	if (run->report < 0)
+		p[0].fd = -1;
+	if (run->err < 0)
+		p[1].fd = -1;
+	if (p[0].fd < 0 && p[1].fd < 0)
+		return false;
+	if (poll(p, 2, -1) < 0)
+		return errno == EINTR;
+	for (int i = 0; i < 2; i++) {
+		int *fd = i ? &run->err : &run->report;
+		char *buf = i ? run->errbuf : run->out;
+		size_t *len = i ? &run->err_len : &run->out_len;
+		size_t cap = (i ? sizeof(run->errbuf) : sizeof(run->out)) - 1;
+		ssize_t n;
+
+		if (p[i].fd < 0)
+			continue;
+		if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR))) {
+			open_any = true;
+			continue;
+		}
+		n = read(*fd, buf + *len, cap - *len);
+		if (n <= 0 || *len + (size_t) n >= cap) {
+			if (n > 0)
+				*len += (size_t) n;
+			close(*fd);
+			*fd = -1;
+		} else {
+			*len += (size_t) n;
+			open_any = true;
+		}
+		buf[*len] = '\0';
+	}
+	return open_any;
+}
+
+const char *
+rt_wait_for(struct rt_run *run, const char *needle)
+{
+	for (;;) {
+		const char *hit = strstr(run->out, needle);
+
+		if (hit) {
+			while (hit > run->out && hit[-1] != '\n')
+				hit--;
+			return hit;
+		}
+		if (!pump(run))
+			return NULL;
+	}
+}
+
+void
+rt_send(struct rt_run *run, const char *s)
+{
+	ck_assert_int_eq(write(run->control, s, strlen(s)), (ssize_t) strlen(s));
+}
+
+void
+rt_close_control(struct rt_run *run)
+{
+	if (run->control >= 0)
+		close(run->control);
+	run->control = -1;
+}
+
+int
+rt_finish(struct rt_run *run)
+{
+	int ws;
+
+	if (run->finished)
+		return run->wstatus;
+	rt_close_control(run);
+	while (pump(run))
+		;
+	ck_assert_int_eq(read(run->status_pipe, &run->wstatus,
+			      sizeof(run->wstatus)), sizeof(run->wstatus));
+	close(run->status_pipe);
+	ck_assert_int_eq(waitpid(run->relay, &ws, 0), run->relay);
+	ck_assert_msg(WIFEXITED(ws) && WEXITSTATUS(ws) == 0,
+		      "relay failed: 0x%x", ws);
+	run->finished = true;
+	return run->wstatus;
+}
+
+const char *
+rt_get(struct rt_run *run, const char *key)
+{
+	static char val[4096];
+	size_t klen = strlen(key);
+	const char *p = run->out;
+
+	while (p && *p) {
+		if (strncmp(p, key, klen) == 0 && p[klen] == '=') {
+			size_t l = strcspn(p + klen + 1, "\n");
+
+			if (l >= sizeof(val))
+				l = sizeof(val) - 1;
+			memcpy(val, p + klen + 1, l);
+			val[l] = '\0';
+			return val;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return NULL;
+}
+
+int
+rt_count(struct rt_run *run, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = run->out; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+bool
+rt_err_has(struct rt_run *run, const char *needle)
+{
+	return strstr(run->errbuf, needle) != NULL;
+}
+
+int
+rt_exit_code(const struct rt_run *run)
+{
+	return WIFEXITED(run->wstatus) ? WEXITSTATUS(run->wstatus) : -1;
+}
+
+int
+rt_term_sig(const struct rt_run *run)
+{
+	return WIFSIGNALED(run->wstatus) ? WTERMSIG(run->wstatus) : -1;
+}
+
+pid_t
+rt_app_host_pid(const struct rt_run *run)
+{
+	/* No /proc/PID/task/TID/children on every kernel: scan for the
+	 * process whose parent is the helper. */
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	pid_t found = -1;
+
+	while (d && (de = readdir(d))) {
+		char path[300], buf[512], *p;
+		FILE *f;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) &&
+		    atol(p + 4) == run->pid1)
+			found = (pid_t) atol(de->d_name);
+		fclose(f);
+		if (found > 0)
+			break;
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+long long
+rt_proc_status(pid_t pid, const char *field)
+{
+	char path[64], line[256];
+	size_t len = strlen(field);
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long) pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, field, len) == 0 && line[len] == ':') {
+			v = strtoll(line + len + 1, NULL,
+				    strncmp(field, "Sig", 3) == 0 ||
+				    strncmp(field, "Shd", 3) == 0 ? 16 : 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+int
+rt_fd_count(pid_t pid)
+{
+	char path[64];
+	DIR *d;
+	struct dirent *de;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%ld/fd", (long) pid);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}

@@ -1,0 +1,102 @@
+/*
+ * rt_*: run test/helper-app as PID 1 of a fresh PID namespace (or as a
+ * plain child), talk to it through pipes, and collect what it reports,
+ * its stderr and the raw wait status of the process we started.
+ *
+ * Process tree:  test  ->  relay (unshare)  ->  helper (PID 1)  ->  app
+ * The relay sends the helper's host pid, then its wait status, over a pipe.
+ * Everything dies with the test: relay and helper have PR_SET_PDEATHSIG =
+ * SIGKILL, and when PID 1 of a namespace dies the kernel kills the rest.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef TEST_COMMON_H
+#define TEST_COMMON_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+struct rt_opts {
+	bool no_pidns;		/* plain child of the relay, not PID 1 */
+	const char *cwd;	/* chdir() before exec */
+	const char *exe;	/* file to exec; default: REAPER_TEST_HELPER */
+	const char *const *envp;/* NULL: PATH, HELPER_REPORT_FD=3 only */
+	sigset_t ignore;	/* set to SIG_IGN before exec */
+	sigset_t block;		/* blocked at exec */
+	bool no_proc;		/* PID 1 without /proc mounted */
+	uid_t uid;		/* 0: stay root; else setresuid() to it */
+	rlim_t nproc;		/* 0: unchanged; else RLIMIT_NPROC */
+	int extra_fd;		/* >= 0: an inherited fd kept open at exec */
+};
+
+struct rt_run {
+	pid_t relay;
+	pid_t pid1;		/* host pid of the helper */
+	int report;		/* read: the app's report lines (its fd 3) */
+	int control;		/* write: the app's stdin */
+	int err;		/* read: stderr of reaper and application */
+	int status_pipe;
+	int wstatus;
+	bool finished;
+	char out[1 << 18];
+	size_t out_len;
+	char errbuf[1 << 18];
+	size_t err_len;
+};
+
+/* Defaults: PID 1, nothing ignored or blocked, no extra fd. */
+void rt_opts_init(struct rt_opts *o);
+
+/* main(): return 77 (meson SKIP) with a reason when this is false. */
+bool rt_can_unshare_pidns(void);
+
+/* Check fixture: default dispositions and an empty mask, so the tests do
+ * not pass Check's handlers on to the helper. */
+void rt_reset_signals(void);
+
+const char *rt_helper_path(void);
+
+/* Start the helper with argv (argv[0] included) and opts (may be NULL). */
+void rt_start(struct rt_run *run, const struct rt_opts *opts,
+	      const char *const *argv);
+
+/* rt_start(run, NULL, {helper, args..., NULL}) as PID 1. */
+void rt_helper_as_pid1(struct rt_run *run, ...);
+
+/* Read report lines until one contains needle; returns a pointer to it in
+ * run->out, or NULL at EOF. */
+const char *rt_wait_for(struct rt_run *run, const char *needle);
+
+/* Write to the app's stdin; close it with rt_close_control(). */
+void rt_send(struct rt_run *run, const char *s);
+void rt_close_control(struct rt_run *run);
+
+/* Close stdin, read report and stderr to EOF, collect the wait status. */
+int rt_finish(struct rt_run *run);
+
+/* Value of the first "key=" in the report (copied into a static buffer),
+ * or NULL. */
+const char *rt_get(struct rt_run *run, const char *key);
+/* How many report lines contain needle. */
+int rt_count(struct rt_run *run, const char *needle);
+/* stderr contains needle. */
+bool rt_err_has(struct rt_run *run, const char *needle);
+
+/* -1 unless the helper exited normally / by a signal. */
+int rt_exit_code(const struct rt_run *run);
+int rt_term_sig(const struct rt_run *run);
+
+/* Host pid of the application (the helper's only child), or -1. */
+pid_t rt_app_host_pid(const struct rt_run *run);
+
+/* A "Name:" field of /proc/<pid>/status as a number (hex for Sig*), or
+ * -1 when absent. */
+long long rt_proc_status(pid_t pid, const char *field);
+
+/* Number of fds open in /proc/<pid>/fd, or -1. */
+int rt_fd_count(pid_t pid);
+
+#endif
