@@ -471,7 +471,9 @@ main(int argc, char **argv)
 		}
 	}
 
-	if (pending) {
+	/* Only in the original process: the re-executed copy has the same
+	 * argv, and its marker is still set at this point. */
+	if (pending && !getenv("REAPER")) {
 		sigset_t set;
 
 		sigemptyset(&set);
