@@ -163,9 +163,11 @@ forward(struct sv *sv, const struct signalfd_siginfo *si)
 	char n1[16], n2[16];
 	int r;
 
-	/* Our own writes to a closed pipe raise SIGPIPE at us: not news for
-	 * the application. */
-	if ((pid_t) si->ssi_pid == sv->self && si->ssi_code == SI_USER)
+	/* Our own log writes to a closed pipe or a full file raise these at
+	 * us: not news for the application. Anything else we sent ourselves
+	 * (a signal the program raised before the split) is forwarded. */
+	if ((sig == SIGPIPE || sig == SIGXFSZ) &&
+	    (pid_t) si->ssi_pid == sv->self && si->ssi_code == SI_USER)
 		return;
 	to = sv->cfg->rewrite[sig];
 	if (!to) {
