@@ -75,7 +75,9 @@ reaper_fork_self_opts(const struct reaper_options *opts)
 
 	switch (rp_marker_take(cfg.marker)) {
 	case RP_MARKER_VALID:
-		return 0;	/* we are the re-executed application */
+		/* We are the re-executed application. */
+		rp_selfexe_restore_comm();
+		return 0;
 	case RP_MARKER_INVALID:
 		rp_log(&cfg, "ignoring %s: not set by our parent", cfg.marker);
 		break;

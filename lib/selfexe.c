@@ -14,7 +14,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/auxv.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "selfexe.h"
@@ -74,6 +76,24 @@ rp_selfexe_paths(const char *paths[RP_SELFEXE_MAX])
 	if (execfn && *execfn)
 		paths[n++] = execfn;
 	paths[n] = NULL;
+}
+
+void
+rp_selfexe_restore_comm(void)
+{
+	char path[64], comm[17];
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%ld/comm", (long) getppid());
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = TEMP_FAILURE_RETRY_NEG(read(fd, comm, sizeof(comm) - 1));
+	if (n <= 1)
+		return;
+	comm[n - 1] = '\0';	/* drop the newline */
+	(void) prctl(PR_SET_NAME, comm);
 }
 
 /* Read the whole of a /proc file into a fresh heap buffer. */

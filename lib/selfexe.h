@@ -26,6 +26,15 @@ void rp_selfexe_paths(const char *paths[RP_SELFEXE_MAX]);
  */
 int rp_selfexe_argv(char ***argv);
 
+/*
+ * In the re-executed application: take back the original process name.
+ * The kernel names a process after the file it executes, and that file was
+ * /proc/self/exe, so ps, top and pkill would see "exe"; the reaper, our
+ * parent, still has the original name. Best effort: without /proc the
+ * fallback exec used the real path and the name is right already.
+ */
+void rp_selfexe_restore_comm(void);
+
 /* The argc/argv/envp the program started with (for setproctitle_init()),
  * or argc 0 when unknown. */
 void rp_selfexe_startup(int *argc, char ***argv, char ***envp);

@@ -33,6 +33,48 @@ START_TEST(tree_shape)
 }
 END_TEST
 
+static void
+read_file(pid_t pid, const char *what, char *buf, size_t len)
+{
+	char path[64];
+	FILE *f;
+	size_t n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%ld/%s", (long) pid, what);
+	f = fopen(path, "re");
+	ck_assert_ptr_nonnull(f);
+	n = fread(buf, 1, len - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+/* ps, top and pkill see the application under its own name (not "exe",
+ * the file the kernel executed), and the reaper as "reaper PROGRAM". */
+START_TEST(names_in_ps)
+{
+	struct rt_run run;
+	char comm[32], cmd[256];
+	const char *base;
+	pid_t app;
+
+	rt_helper_as_pid1(&run, "wait", NULL);
+	ck_assert_ptr_nonnull(rt_wait_for(&run, "ready=1"));
+	app = rt_app_host_pid(&run);
+	ck_assert_int_gt(app, 0);
+	base = strrchr(rt_helper_path(), '/') + 1;
+	read_file(app, "comm", comm, sizeof(comm));
+	ck_assert_str_eq(comm, base);
+	read_file(run.pid1, "comm", comm, sizeof(comm));
+	ck_assert_str_eq(comm, base);
+	read_file(run.pid1, "cmdline", cmd, sizeof(cmd));
+	ck_assert_msg(strncmp(cmd, "reaper ", 7) == 0, "reaper title: %s", cmd);
+	ck_assert_ptr_nonnull(strstr(cmd, base));
+	rt_finish(&run);
+	ck_assert_int_eq(rt_exit_code(&run), 0);
+}
+END_TEST
+
 /* Every exit code 0..255 comes back unchanged (loop over _i). */
 START_TEST(mirrors_exit_code)
 {
@@ -140,6 +182,7 @@ suite(void)
 	tcase_add_checked_fixture(tc, rt_reset_signals, NULL);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, tree_shape);
+	tcase_add_test(tc, names_in_ps);
 	tcase_add_loop_test(tc, mirrors_exit_code, 0, 256);
 	tcase_add_loop_test(tc, mirrors_signal_death_as_pid1, 0, 6);
 	tcase_add_loop_test(tc, mirrors_signal_death_outside_pid1, 0, 6);
