@@ -159,6 +159,12 @@ rt_start(struct rt_run *run, const struct rt_opts *opts,
 		pid_t h;
 		int ws;
 
+		/* The test's ends: a write end kept here would keep the
+		 * application's stdin from ever reaching EOF. */
+		close(ctl[1]);
+		close(rep[0]);
+		close(err[0]);
+		close(st[0]);
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 			die_child(110);
 		if (!o->no_pidns && unshare(CLONE_NEWPID | CLONE_NEWNS) < 0)
