@@ -84,13 +84,17 @@ struct reaper_options {
 
 #if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L
 /** Declare @p name as a struct reaper_options with its size set and the
- *  given designated initialisers, all other fields zero. C99 and later;
- *  from C89 or C++, zero the struct and set @c size by hand.
+ *  given designated initialisers, all other fields zero:
+ *  REAPER_OPTIONS(o); or REAPER_OPTIONS(o, .flags = REAPER_DEBUG);
+ *  C99 and later; from C89 or C++, zero the struct and set @c size by hand.
+ *  (.size goes last so that the variadic part is never empty, which strict
+ *  C99 forbids.)
  *  @since 0.1 */
-#define REAPER_OPTIONS(name, ...)					\
-	struct reaper_options name = {					\
-		.size = sizeof(struct reaper_options), __VA_ARGS__	\
-	}
+#define REAPER_OPTIONS(...)						\
+	REAPER_OPTIONS_I_(__VA_ARGS__,					\
+			  .size = sizeof(struct reaper_options))
+#define REAPER_OPTIONS_I_(name, ...)					\
+	struct reaper_options name = { __VA_ARGS__ }
 #endif
 
 /** Mark exit code @p code (0..255) of the application as success in the

@@ -17,7 +17,7 @@
 #include "options.h"
 #include "util.h"
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 vlog(const char *prefix, const char *fmt, va_list ap)
 {
 	char line[512];

@@ -38,8 +38,14 @@ rp_marker_take(const char *name)
 	val = getenv(name);
 	if (!val)
 		return RP_MARKER_ABSENT;
-	/* strtonum() also refuses "", signs, spaces and trailing bytes. */
-	pid = strtonum(val, 1, INT32_MAX, &err);
+	/* Exactly what rp_marker_env() writes: digits, no leading zero.
+	 * strtonum() alone would let strtoll() skip blanks and take a sign. */
+	pid = 0;
+	if (val[0] < '1' || val[0] > '9' ||
+	    val[strspn(val, "0123456789")] != '\0')
+		err = "not a pid";
+	else
+		pid = strtonum(val, 1, INT32_MAX, &err);
 	st = (!err && (pid_t) pid == getppid()) ? RP_MARKER_VALID
 						: RP_MARKER_INVALID;
 	/* Every copy goes, also a duplicate planted further down environ. */
