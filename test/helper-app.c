@@ -349,6 +349,68 @@ scenario_signals(void)
 	}
 }
 
+/* Report every signal as "member=WHO sig=N pid=P" until stdin reaches EOF.
+ * Pending signals are read before EOF is acted on, so a signal that
+ * reached this member is always reported before it leaves. */
+static void
+watch_signals(const char *who, int sfd)
+{
+	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = sfd, .events = POLLIN },
+			{ .fd = STDIN_FILENO, .events = POLLIN },
+		};
+		struct signalfd_siginfo si;
+		char buf[64];
+
+		if (poll(p, 2, -1) < 0)
+			continue;
+		if (p[0].revents & POLLIN &&
+		    read(sfd, &si, sizeof(si)) == sizeof(si)) {
+			report("member=%s sig=%u pid=%u", who, si.ssi_signo,
+			       si.ssi_pid);
+			continue;
+		}
+		if (p[1].revents & (POLLIN | POLLHUP) &&
+		    read(STDIN_FILENO, buf, sizeof(buf)) <= 0)
+			return;
+	}
+}
+
+/*
+ * Two members of the application's process group: the application and a
+ * child that stays in it (what REAPER_SIGNAL_GROUP must reach). Signals
+ * are blocked before fork(), so nothing sent once "ready=1" is out can act
+ * on either or be missed. The application reaps the child before leaving.
+ */
+static void
+scenario_groupsig(void)
+{
+	sigset_t set;
+	pid_t c;
+	int sfd;
+
+	sigfillset(&set);
+	sigdelset(&set, SIGSEGV);
+	sigdelset(&set, SIGBUS);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	c = fork();
+	if (c < 0) {
+		report("error=fork %s", strerror(errno));
+		exit(91);
+	}
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (c == 0) {
+		report("member=child pid=%ld pgid=%ld", (long) getpid(),
+		       (long) getpgrp());
+		watch_signals("child", sfd);
+		_exit(0);
+	}
+	report("ready=1");
+	watch_signals("app", sfd);
+	(void) waitpid(c, NULL, 0);
+}
+
 static volatile sig_atomic_t got_term;
 
 static void
@@ -514,6 +576,8 @@ main(int argc, char **argv)
 		scenario_leftovers(atoi(arg));
 	} else if (strcmp(sc, "wait") == 0) {
 		scenario_wait_stdin();
+	} else if (strcmp(sc, "groupsig") == 0) {
+		scenario_groupsig();
 	} else if (strcmp(sc, "pdeath") == 0) {
 		scenario_pdeath(atoi(arg));
 	} else {

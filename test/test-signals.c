@@ -1,0 +1,602 @@
+/*
+ * Signals through the reaper, on real processes: helper-app is PID 1 of a
+ * fresh PID namespace and splits; the test signals that PID 1 from the
+ * host and checks what the application reports it got (signal, si_code,
+ * sigqueue() value, sender as the application sees it) and what the kernel
+ * says about both processes in /proc.
+ *
+ * Ordering instead of sleeping: both the reaper and the application read
+ * their signals from a signalfd, and the kernel dequeues the lowest pending
+ * number first (standard before real-time, real-time of one number in
+ * order). So "B arrived and A did not" is proven by sending A, then B with
+ * B > A, and waiting for B: had A been forwarded, it would have been
+ * reported first.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "test-common.h"
+
+/* One "sig=N code=C val=V pid=P" report line of the signals scenario. */
+struct sigline {
+	int sig;
+	int code;
+	int val;
+	int pid;
+};
+
+static void
+dump(const struct rt_run *run)
+{
+	fprintf(stderr, "--- report ---\n%s--- stderr ---\n%s--------\n",
+		run->out, run->errbuf);
+}
+
+/* Wait for the report line that contains needle; fail if it never comes
+ * (the application exited without it). */
+static const char *
+wait_line(struct rt_run *run, const char *needle)
+{
+	const char *l = rt_wait_for(run, needle);
+
+	if (!l)
+		dump(run);
+	ck_assert_msg(l, "no report line with \"%s\"", needle);
+	return l;
+}
+
+static struct sigline
+wait_sig(struct rt_run *run, int sig)
+{
+	struct sigline s;
+	char needle[32];
+	const char *l;
+
+	/* The trailing space keeps sig=1 from matching sig=10. */
+	snprintf(needle, sizeof(needle), "sig=%d ", sig);
+	l = wait_line(run, needle);
+	ck_assert_int_eq(sscanf(l, "sig=%d code=%d val=%d pid=%d", &s.sig,
+				&s.code, &s.val, &s.pid), 4);
+	return s;
+}
+
+static int
+count_sig(struct rt_run *run, const char *who, int sig)
+{
+	char needle[48];
+
+	if (who)
+		snprintf(needle, sizeof(needle), "member=%s sig=%d ", who, sig);
+	else
+		snprintf(needle, sizeof(needle), "sig=%d ", sig);
+	return rt_count(run, needle);
+}
+
+static void
+send_sig(pid_t pid, int sig)
+{
+	ck_assert_msg(kill(pid, sig) == 0, "kill(%ld, %d): %s", (long) pid,
+		      sig, strerror(errno));
+}
+
+/* Start helper-app [opts...] SCENARIO as PID 1 and wait for "ready=1". */
+static void
+start_ready(struct rt_run *run, const char *const *argv)
+{
+	rt_start(run, NULL, argv);
+	wait_line(run, "ready=1");
+}
+
+static void
+finish_ok(struct rt_run *run)
+{
+	rt_finish(run);
+	if (rt_exit_code(run) != 0)
+		dump(run);
+	ck_assert_int_eq(run->wstatus, 0);
+}
+
+/* Host pid of the process whose parent is parent, or -1. */
+static pid_t
+host_child_of(pid_t parent)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	pid_t found = -1;
+
+	while (d && found < 0 && (de = readdir(d))) {
+		char path[300], buf[512], *p;
+		FILE *f;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) &&
+		    atol(p + 4) == parent)
+			found = (pid_t) atol(de->d_name);
+		fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* SIGRTMIN is only known at run time: tables hold RT(n) for SIGRTMIN + n. */
+#define RT(n) (-1 - (n))
+
+static int
+table_sig(int v)
+{
+	return v < 0 ? SIGRTMIN + (-1 - v) : v;
+}
+
+static const int forwarded[] = {
+	SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGWINCH, RT(3),
+};
+
+/* 1. Each signal sent to PID 1 reaches the application as itself, from
+ *    kill() (SI_USER), sent by the reaper (pid 1 in the namespace); the
+ *    application, which handles it, then exits 0 and so does PID 1. */
+START_TEST(forwards_each_signal)
+{
+	const char *argv[] = { rt_helper_path(), "signals", NULL };
+	int sig = table_sig(forwarded[_i]);
+	struct rt_run run;
+	struct sigline s;
+
+	start_ready(&run, argv);
+	send_sig(run.pid1, sig);
+	s = wait_sig(&run, sig);
+	ck_assert_int_eq(s.code, SI_USER);
+	ck_assert_int_eq(s.pid, 1);
+	finish_ok(&run);
+	ck_assert_int_eq(count_sig(&run, NULL, sig), 1);
+}
+END_TEST
+
+/* 2. sigqueue() to PID 1 keeps its si_code and payload on the way. */
+START_TEST(sigqueue_payload_kept)
+{
+	const char *argv[] = { rt_helper_path(), "signals", NULL };
+	union sigval v = { .sival_int = 42 };
+	struct rt_run run;
+	struct sigline s;
+
+	start_ready(&run, argv);
+	ck_assert_int_eq(sigqueue(run.pid1, SIGRTMIN + 2, v), 0);
+	s = wait_sig(&run, SIGRTMIN + 2);
+	ck_assert_int_eq(s.code, SI_QUEUE);
+	ck_assert_int_eq(s.val, 42);
+	ck_assert_int_eq(s.pid, 1);
+	finish_ok(&run);
+}
+END_TEST
+
+/* USR1 is dropped: USR1 (10) then USR2 (12) to PID 1; the reaper dequeues
+ * 10 first and forwards in order, the application dequeues 10 first, so a
+ * forwarded USR1 would be reported before USR2. */
+static void
+assert_usr1_dropped(struct rt_run *run)
+{
+	send_sig(run->pid1, SIGUSR1);
+	send_sig(run->pid1, SIGUSR2);
+	wait_sig(run, SIGUSR2);
+	ck_assert_int_eq(count_sig(run, NULL, SIGUSR1), 0);
+}
+
+/* 3. Rewrite rules by name: TERM arrives as QUIT, USR1 is dropped,
+ *    RTMIN+1 (a real-time signal) arrives as HUP. */
+START_TEST(rewrite_by_name)
+{
+	const char *argv[] = { rt_helper_path(), "-r",
+			       "TERM:QUIT,USR1:0,RTMIN+1:HUP", "signals",
+			       NULL };
+	struct rt_run run;
+	struct sigline s;
+
+	start_ready(&run, argv);
+	send_sig(run.pid1, SIGTERM);
+	s = wait_sig(&run, SIGQUIT);
+	ck_assert_int_eq(s.pid, 1);
+	assert_usr1_dropped(&run);
+	send_sig(run.pid1, SIGRTMIN + 1);
+	s = wait_sig(&run, SIGHUP);
+	ck_assert_int_eq(s.pid, 1);
+	finish_ok(&run);
+	/* The application drains what is pending before it exits: none of
+	 * the originals ever reached it. */
+	ck_assert_int_eq(count_sig(&run, NULL, SIGTERM), 0);
+	ck_assert_int_eq(count_sig(&run, NULL, SIGUSR1), 0);
+	ck_assert_int_eq(count_sig(&run, NULL, SIGRTMIN + 1), 0);
+}
+END_TEST
+
+/* 3b. The same rules written as numbers: 15:3 and 10:0. */
+START_TEST(rewrite_by_number)
+{
+	const char *argv[] = { rt_helper_path(), "-r", "15:3,10:0", "signals",
+			       NULL };
+	struct rt_run run;
+
+	start_ready(&run, argv);
+	send_sig(run.pid1, SIGTERM);
+	wait_sig(&run, SIGQUIT);
+	assert_usr1_dropped(&run);
+	finish_ok(&run);
+	ck_assert_int_eq(count_sig(&run, NULL, SIGTERM), 0);
+	ck_assert_int_eq(count_sig(&run, NULL, SIGUSR1), 0);
+}
+END_TEST
+
+/* 4. With -g, a signal to PID 1 reaches every member of the application's
+ *    process group, here the application and a child it forked. */
+START_TEST(group_target_reaches_group)
+{
+	const char *argv[] = { rt_helper_path(), "-g", "groupsig", NULL };
+	struct rt_run run;
+	const char *l;
+	long cpid, cpgid, spid;
+
+	start_ready(&run, argv);
+	l = wait_line(&run, "member=child pid=");
+	ck_assert_int_eq(sscanf(l, "member=child pid=%ld pgid=%ld", &cpid,
+				&cpgid), 2);
+	/* The child really is a second member of the application's group. */
+	ck_assert_int_eq(cpgid, atol(rt_get(&run, "pgid")));
+	ck_assert_int_ne(cpid, atol(rt_get(&run, "pid")));
+	send_sig(run.pid1, SIGUSR1);
+	l = wait_line(&run, "member=app sig=10 ");
+	ck_assert_int_eq(sscanf(l, "member=app sig=10 pid=%ld", &spid), 1);
+	ck_assert_int_eq(spid, 1);
+	l = wait_line(&run, "member=child sig=10 ");
+	ck_assert_int_eq(sscanf(l, "member=child sig=10 pid=%ld", &spid), 1);
+	ck_assert_int_eq(spid, 1);
+	finish_ok(&run);
+}
+END_TEST
+
+/* 4b. By default only the application gets it. USR1 then USR2 go to PID 1
+ *     and USR2 is seen by the application: the reaper, which handles its
+ *     signals one after the other, has finished sending USR1 to whatever it
+ *     sends it to. Then TERM (15 > 12 > 10) goes straight to the child: had
+ *     the child got USR1 or USR2 from the reaper, those were pending before
+ *     TERM and would have been reported first. */
+START_TEST(default_target_is_application_only)
+{
+	const char *argv[] = { rt_helper_path(), "groupsig", NULL };
+	struct rt_run run;
+	pid_t app, child;
+
+	start_ready(&run, argv);
+	wait_line(&run, "member=child pid=");
+	app = rt_app_host_pid(&run);
+	ck_assert_int_gt(app, 0);
+	child = host_child_of(app);
+	ck_assert_int_gt(child, 0);
+	send_sig(run.pid1, SIGUSR1);
+	send_sig(run.pid1, SIGUSR2);
+	wait_line(&run, "member=app sig=10 ");
+	wait_line(&run, "member=app sig=12 ");
+	send_sig(child, SIGTERM);
+	wait_line(&run, "member=child sig=15 ");
+	ck_assert_int_eq(count_sig(&run, "child", SIGUSR1), 0);
+	ck_assert_int_eq(count_sig(&run, "child", SIGUSR2), 0);
+	finish_ok(&run);
+	/* Everything pending at the child was reported before it left. */
+	ck_assert_int_eq(count_sig(&run, "child", SIGUSR1), 0);
+	ck_assert_int_eq(count_sig(&run, "child", SIGUSR2), 0);
+}
+END_TEST
+
+/* 5. The application starts with exactly the mask and dispositions the
+ *    program had before the call: HUP and PIPE ignored, USR2 blocked,
+ *    no handler; none of the reaper's blocking leaks into it. */
+START_TEST(application_gets_mask_and_dispositions)
+{
+	const char *argv[] = { rt_helper_path(), "exit", "0", NULL };
+	struct rt_opts o;
+	struct rt_run run;
+
+	rt_opts_init(&o);
+	sigaddset(&o.ignore, SIGHUP);
+	sigaddset(&o.ignore, SIGPIPE);
+	sigaddset(&o.block, SIGUSR2);
+	rt_start(&run, &o, argv);
+	finish_ok(&run);
+	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
+	/* Bit N-1 stands for signal N: HUP 1, PIPE 13, USR2 12. */
+	ck_assert_str_eq(rt_get(&run, "SigIgn"), "0000000000001001");
+	ck_assert_str_eq(rt_get(&run, "SigBlk"), "0000000000000800");
+	ck_assert_str_eq(rt_get(&run, "SigCgt"), "0000000000000000");
+}
+END_TEST
+
+/* 5b. While the application runs, the reaper blocks everything it
+ *     forwards (so nothing sent to it can act on it or be lost), and the
+ *     application, seen from the host, does not. */
+START_TEST(reaper_blocks_what_it_forwards)
+{
+	static const int must[] = {
+		SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM,
+		SIGTERM, SIGCHLD, SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGWINCH,
+	};
+	const char *argv[] = { rt_helper_path(), "wait", NULL };
+	struct rt_run run;
+	unsigned long long blk;
+	long long raw;
+	pid_t app;
+
+	start_ready(&run, argv);
+	raw = rt_proc_status(run.pid1, "SigBlk");
+	ck_assert_int_ne(raw, -1);
+	blk = (unsigned long long) raw;
+	for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++)
+		ck_assert_msg(blk & (1ULL << (must[i] - 1)),
+			      "reaper SigBlk %llx lacks signal %d", blk,
+			      must[i]);
+	/* Up to SIGRTMAX = 64, bit 63. */
+	for (int s = SIGRTMIN; s <= SIGRTMAX; s++)
+		ck_assert_msg(blk & (1ULL << (s - 1)),
+			      "reaper SigBlk %llx lacks signal %d", blk, s);
+	app = rt_app_host_pid(&run);
+	ck_assert_int_gt(app, 0);
+	ck_assert_int_eq(rt_proc_status(app, "SigBlk"), 0);
+	ck_assert_int_eq(rt_proc_status(app, "SigIgn"), 0);
+	finish_ok(&run);
+}
+END_TEST
+
+/* 6. A signal pending in the original process when it calls (here USR1,
+ *    blocked and sent to itself) reaches the application, from the reaper;
+ *    the application still starts with the caller's mask (USR1 blocked). */
+START_TEST(pending_signal_survives_split)
+{
+	const char *argv[] = { rt_helper_path(), "-k", "10", "signals", NULL };
+	struct rt_run run;
+	struct sigline s;
+
+	start_ready(&run, argv);
+	ck_assert_str_eq(rt_get(&run, "SigBlk"), "0000000000000200");
+	s = wait_sig(&run, SIGUSR1);
+	ck_assert_int_eq(s.pid, 1);
+	finish_ok(&run);
+	ck_assert_int_eq(count_sig(&run, NULL, SIGUSR1), 1);
+}
+END_TEST
+
+/* 7. docker stop: SIGTERM to PID 1 reaches an application that handles it,
+ *    which then exits 0, and PID 1 exits 0. */
+START_TEST(sigterm_to_handling_app)
+{
+	const char *argv[] = { rt_helper_path(), "signals", NULL };
+	struct rt_run run;
+
+	start_ready(&run, argv);
+	send_sig(run.pid1, SIGTERM);
+	ck_assert_int_eq(wait_sig(&run, SIGTERM).pid, 1);
+	finish_ok(&run);
+}
+END_TEST
+
+/* 7b. docker stop on an application that does not handle SIGTERM: it dies
+ *     of it, and PID 1 (which the kernel will not let die of it) exits
+ *     128 + 15. We wait for the application's death on a pidfd before
+ *     closing its stdin, or it could leave on EOF first. */
+START_TEST(sigterm_kills_default_app)
+{
+	const char *argv[] = { rt_helper_path(), "wait", NULL };
+	struct rt_run run;
+	struct pollfd p;
+	pid_t app;
+	int pfd;
+
+	start_ready(&run, argv);
+	app = rt_app_host_pid(&run);
+	ck_assert_int_gt(app, 0);
+	pfd = (int) syscall(SYS_pidfd_open, app, 0);
+	ck_assert_msg(pfd >= 0, "pidfd_open: %s", strerror(errno));
+	send_sig(run.pid1, SIGTERM);
+	p = (struct pollfd){ .fd = pfd, .events = POLLIN };
+	ck_assert_int_eq(poll(&p, 1, -1), 1);
+	close(pfd);
+	rt_finish(&run);
+	ck_assert_int_eq(rt_exit_code(&run), 128 + SIGTERM);
+}
+END_TEST
+
+/* First field of /proc/PID/syscall (the syscall it is blocked in), or -1
+ * when it is running. */
+static long
+blocked_syscall(pid_t pid)
+{
+	char path[64];
+	long nr = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/syscall", (long) pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &nr) != 1)
+		nr = -1;
+	fclose(f);
+	return nr;
+}
+
+static char
+proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	char state = '?';
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long) pid);
+	f = fopen(path, "re");
+	if (!f)
+		return state;
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) && p[1])
+		state = p[2];
+	fclose(f);
+	return state;
+}
+
+static long long
+ctxt_switches(pid_t pid)
+{
+	long long v = rt_proc_status(pid, "voluntary_ctxt_switches");
+	long long n = rt_proc_status(pid, "nonvoluntary_ctxt_switches");
+
+	ck_assert(v >= 0 && n >= 0);
+	return v + n;
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* 8. Idle, the reaper sleeps in read() of its signalfd and nothing wakes
+ *    it: its context switch counts do not move over one second. */
+START_TEST(zero_idle_wakeups)
+{
+	const char *argv[] = { rt_helper_path(), "wait", NULL };
+	struct rt_run run;
+	long long before, after, deadline, t;
+
+	start_ready(&run, argv);
+	/* "ready=1" may come before the reaper reaches its loop: wait (with
+	 * a bound, for a clear failure) until the kernel shows it asleep in
+	 * read(). No sleep: this is a condition, not a delay. */
+	deadline = now_ms() + 10000;
+	while (blocked_syscall(run.pid1) != SYS_read ||
+	       proc_state(run.pid1) != 'S') {
+		ck_assert_msg(now_ms() < deadline, "reaper never blocked in "
+			      "read(): syscall %ld state %c",
+			      blocked_syscall(run.pid1), proc_state(run.pid1));
+		sched_yield();
+	}
+	before = ctxt_switches(run.pid1);
+	fprintf(stderr, "idle: voluntary=%lld nonvoluntary=%lld\n",
+		rt_proc_status(run.pid1, "voluntary_ctxt_switches"),
+		rt_proc_status(run.pid1, "nonvoluntary_ctxt_switches"));
+	/* The measurement window; the application says nothing more. */
+	deadline = now_ms() + 1000;
+	while ((t = now_ms()) < deadline) {
+		struct pollfd p = { .fd = run.report, .events = POLLIN };
+
+		ck_assert_int_eq(poll(&p, 1, (int)(deadline - t)), 0);
+	}
+	after = ctxt_switches(run.pid1);
+	fprintf(stderr, "idle: voluntary=%lld nonvoluntary=%lld after 1 s\n",
+		rt_proc_status(run.pid1, "voluntary_ctxt_switches"),
+		rt_proc_status(run.pid1, "nonvoluntary_ctxt_switches"));
+	ck_assert_int_eq(after, before);
+	ck_assert_int_eq(blocked_syscall(run.pid1), SYS_read);
+	finish_ok(&run);
+}
+END_TEST
+
+/* 9. A storm of 2000 mixed signals: every kind gets through, every
+ *    real-time one exactly once (they queue; the reaper must not coalesce
+ *    them), nothing hangs and PID 1 exits 0. SIGRTMAX, sent last, is the
+ *    highest number: when the application reports it, the reaper has
+ *    forwarded (and the application reported) everything sent before. */
+START_TEST(signal_storm)
+{
+	static const int kinds[] = {
+		SIGTERM, SIGUSR1, SIGUSR2, SIGHUP, SIGWINCH,
+		RT(0), RT(1), RT(2), RT(3), RT(4),
+	};
+	const size_t nk = sizeof(kinds) / sizeof(kinds[0]);
+	const char *argv[] = { rt_helper_path(), "signals", NULL };
+	const int total = 2000;
+	struct rt_run run;
+
+	start_ready(&run, argv);
+	for (int i = 0; i < total; i++)
+		send_sig(run.pid1, table_sig(kinds[(size_t) i % nk]));
+	send_sig(run.pid1, SIGRTMAX);
+	wait_sig(&run, SIGRTMAX);
+	for (size_t i = 0; i < nk; i++) {
+		int sig = table_sig(kinds[i]);
+
+		if (sig >= SIGRTMIN)
+			ck_assert_msg(count_sig(&run, NULL, sig) ==
+				      total / (int) nk,
+				      "signal %d seen %d times", sig,
+				      count_sig(&run, NULL, sig));
+		else
+			ck_assert_msg(count_sig(&run, NULL, sig) >= 1,
+				      "signal %d never seen", sig);
+	}
+	finish_ok(&run);
+	ck_assert_int_eq(count_sig(&run, NULL, SIGRTMAX), 1);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("signals");
+	TCase *tc = tcase_create("pid1");
+
+	tcase_add_checked_fixture(tc, rt_reset_signals, NULL);
+	/* The idle test alone takes a second; a hang is a failure. */
+	tcase_set_timeout(tc, 10);
+	tcase_add_loop_test(tc, forwards_each_signal, 0,
+			    sizeof(forwarded) / sizeof(forwarded[0]));
+	tcase_add_test(tc, sigqueue_payload_kept);
+	tcase_add_test(tc, rewrite_by_name);
+	tcase_add_test(tc, rewrite_by_number);
+	tcase_add_test(tc, group_target_reaches_group);
+	tcase_add_test(tc, default_target_is_application_only);
+	tcase_add_test(tc, application_gets_mask_and_dispositions);
+	tcase_add_test(tc, reaper_blocks_what_it_forwards);
+	tcase_add_test(tc, pending_signal_survives_split);
+	tcase_add_test(tc, sigterm_to_handling_app);
+	tcase_add_test(tc, sigterm_kills_default_app);
+	tcase_add_test(tc, zero_idle_wakeups);
+	tcase_add_test(tc, signal_storm);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	if (!rt_can_unshare_pidns()) {
+		fprintf(stderr, "SKIP: cannot create a PID namespace "
+			"(needs root or CAP_SYS_ADMIN)\n");
+		return 77;
+	}
+	sr = srunner_create(suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
