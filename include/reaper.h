@@ -54,8 +54,9 @@ struct reaper_options {
 	/** REAPER_SPLIT_ALWAYS, REAPER_SUBREAPER, REAPER_DEBUG,
 	 *  REAPER_SIGNAL_GROUP, or 0. */
 	unsigned int flags;
-	/** Name of the environment marker; NULL means "REAPER". It must be a
-	 *  valid variable name: non-empty, without '='. */
+	/** Name of the environment marker; NULL means "REAPER". It must be
+	 *  a shell variable name, [A-Za-z_][A-Za-z0-9_]*, of at most 63
+	 *  bytes. */
 	const char *marker;
 	/** Signal rewrite rules, NULL for none: a comma-separated list of
 	 *  FROM:TO pairs, each a name (TERM, SIGTERM, RTMIN+2) or a number;
@@ -71,7 +72,8 @@ struct reaper_options {
 	 *  0 for none. */
 	int pdeathsig;
 	/** Exit codes of the application that the reaper reports as 0 (tini
-	 *  -e): bit (code % 8) of byte (code / 8). See REAPER_EXIT_ZERO(). */
+	 *  -e): bit (code % 8) of byte (code / 8). See REAPER_EXIT_ZERO().
+	 *  A death by signal N counts as code 128 + N here, as in tini. */
 	unsigned char exit_zero[32];
 	/** Called in the reaper, synchronously, once for every process it
 	 *  reaps: @p pid, its wait(2) @p status, and @p flags
@@ -118,8 +120,11 @@ struct reaper_options {
  * Outside PID 1 it returns 0 at once and does nothing.
  *
  * @return 0 in the application. -1 with errno set when a split was due but
- * could not be made (e.g. EAGAIN: fork failed; the errno of execve); the
- * program then goes on unsupervised, in the state it had before the call.
+ * could not be made: EAGAIN (fork failed, e.g. RLIMIT_NPROC), ENOMEM,
+ * EMFILE or ENFILE (no fd for the signalfd or the pipe), ENOENT (neither
+ * /proc nor the startup argv available), or the errno of execve (EACCES,
+ * E2BIG, EPERM, ...). The program then goes on unsupervised, with the
+ * signal mask, dispositions and subreaper state it had before the call.
  *
  * @since 0.1
  */

@@ -264,8 +264,13 @@ loop(struct sv *sv)
 			else
 				forward(sv, &buf[i]);
 		}
-		if (chld)
-			after_drain(sv, drain(sv, &app_gone), app_gone);
+		if (chld) {
+			/* Two statements: drain() sets app_gone, and C leaves
+			 * the order of argument evaluation unspecified. */
+			int r = drain(sv, &app_gone);
+
+			after_drain(sv, r, app_gone);
+		}
 	}
 }
 
