@@ -403,7 +403,8 @@ rt_proc_status(pid_t pid, const char *field)
 		return -1;
 	while (fgets(line, sizeof(line), f))
 		if (strncmp(line, field, len) == 0 && line[len] == ':') {
-			v = strtoll(line + len + 1, NULL,
+			/* Unsigned: signal masks use bit 63 (SIGRTMAX). */
+			v = (long long) strtoull(line + len + 1, NULL,
 				    strncmp(field, "Sig", 3) == 0 ||
 				    strncmp(field, "Shd", 3) == 0 ? 16 : 10);
 			break;
