@@ -33,7 +33,7 @@ split(const struct rp_config *cfg)
 	const char *paths[RP_SELFEXE_MAX];
 	char **argv = NULL, **envp = NULL, *listen_slot = NULL;
 	char title[128];
-	int r;
+	int r, exe_fd;
 
 	r = rp_selfexe_argv(&argv);
 	if (r < 0)
@@ -42,9 +42,13 @@ split(const struct rp_config *cfg)
 	if (r < 0)
 		goto out;
 	rp_selfexe_paths(paths);
+	/* Without /proc, paths[] still has the AT_EXECFN fallback. The
+	 * reaper closes exe_fd with every other fd once the child runs. */
+	exe_fd = rp_selfexe_open();
 	snprintf(title, sizeof(title), "reaper %s", argv[0] ? argv[0] : "");
 
 	struct rp_spawn req = {
+		.exe_fd = exe_fd,
 		.paths = paths,
 		.argv = argv,
 		.envp = envp,
@@ -52,6 +56,8 @@ split(const struct rp_config *cfg)
 		.pdeathsig = cfg->pdeathsig,
 	};
 	r = rp_supervise_run(cfg, &req, title);
+	if (exe_fd >= 0)
+		(void) close(exe_fd);
 out:
 	free(argv);
 	free(envp);

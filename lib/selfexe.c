@@ -66,6 +66,14 @@ rp_selfexe_startup(int *argc, char ***argv, char ***envp)
 	*envp = start_envp;
 }
 
+int
+rp_selfexe_open(void)
+{
+	int fd = open("/proc/self/exe", O_PATH | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
 void
 rp_selfexe_paths(const char *paths[RP_SELFEXE_MAX])
 {

@@ -13,6 +13,15 @@
 #define RP_SELFEXE_MAX 3
 
 /*
+ * An O_PATH fd on the running executable, for execveat(fd, "",
+ * AT_EMPTY_PATH): it pins the very file we run, even deleted or replaced
+ * since, and tools that emulate a process (valgrind) hand out the client
+ * program here, where a direct execve("/proc/self/exe") would start the
+ * tool itself. Errors: -errno of open (-ENOENT without /proc).
+ */
+int rp_selfexe_open(void);
+
+/*
  * Fill paths with "/proc/self/exe" and, for a system without /proc, the
  * name the kernel was given at exec (AT_EXECFN).
  */

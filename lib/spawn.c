@@ -23,6 +23,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -87,6 +88,12 @@ exec_child(const struct rp_spawn *req)
 			return errno;
 		}
 		return exec_search(req);
+	}
+	if (req->exe_fd >= 0) {
+		syscall(SYS_execveat, req->exe_fd, "", req->argv, req->envp,
+			AT_EMPTY_PATH);
+		if (errno != ENOSYS)	/* execveat() is Linux 3.19+ */
+			return errno;
 	}
 	for (const char *const *p = req->paths; *p; p++) {
 		execve(*p, req->argv, req->envp);

@@ -13,7 +13,9 @@
 struct rp_sigstate;
 
 struct rp_spawn {
-	/* Tried in order while execve() says ENOENT (the re-exec case). */
+	/* The re-exec case: exe_fd (>= 0) through execveat(); then paths,
+	 * tried in order while execve() says ENOENT. */
+	int exe_fd;
 	const char *const *paths;
 	/* Or a command name: with a '/', executed as is; without, looked up
 	 * in search_path (PATH), as execvp() does, without allocating. */
