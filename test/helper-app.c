@@ -214,7 +214,7 @@ scenario_waitpid(void)
 	}
 }
 
-/* Count processes in state Z in our (namespace-local) /proc. */
+/* Count zombies whose parent is our reaper or us. */
 static int
 count_zombies(void)
 {
@@ -239,7 +239,11 @@ count_zombies(void)
 			continue;
 		buf[n] = '\0';
 		p = strrchr(buf, ')');
-		if (p && p[1] == ' ' && p[2] == 'Z')
+		/* Outside a PID namespace /proc is the whole host: count only
+		 * zombies left to our reaper or to us, not strangers'. */
+		if (p && p[1] == ' ' && p[2] == 'Z' &&
+		    (atol(p + 4) == (long) getppid() ||
+		     atol(p + 4) == (long) getpid()))
 			z++;
 	}
 	if (d)

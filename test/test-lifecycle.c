@@ -1,0 +1,1239 @@
+/*
+ * reaper_fork_self() over a whole process lifetime, on real processes:
+ * what the application inherits (argv, environment, cwd, fds, LISTEN_PID),
+ * the marker's life and its garbage forms, at most one split, exit-code
+ * remapping, the grace period, parent-death signal, status notification,
+ * and the failure paths (fork, exec, deleted binary, no /proc, bad
+ * options), where the program must go on unsupervised.
+ *
+ * Every check runs in the test process on what the helper reported over
+ * its pipes or on /proc; nothing asserts in a forked child.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "test-common.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+/* The fd number test 14 hands down: far from 0-3 and from whatever the
+ * reaper opens for itself, so its presence or absence is unambiguous. */
+#define EXTRA_FD 50
+
+#define DEFAULT_PATH "PATH=/usr/local/bin:/usr/bin:/bin"
+
+/* ------------------------------------------------------------------ */
+/* Report parsing                                                       */
+
+static void
+to_hex(char *out, const char *s)
+{
+	static const char d[] = "0123456789abcdef";
+
+	for (; *s; s++) {
+		*out++ = d[(unsigned char) *s >> 4];
+		*out++ = d[(unsigned char) *s & 15];
+	}
+	*out = '\0';
+}
+
+/*
+ * Every line of buf that starts with prefix, the prefix cut off, as fresh
+ * strings in out[] (at most max). Returns how many there are in total, so
+ * a caller sees when more came than it expected.
+ */
+static int
+lines_after(const char *buf, const char *prefix, char **out, int max)
+{
+	size_t plen = strlen(prefix);
+	int n = 0;
+
+	for (const char *p = buf; p && *p;) {
+		const char *end = strchrnul(p, '\n');
+
+		size_t len = (size_t)(end - p);
+
+		if (len >= plen && strncmp(p, prefix, plen) == 0) {
+			if (n < max)
+				out[n] = strndup(p + plen, len - plen);
+			n++;
+		}
+		p = *end ? end + 1 : NULL;
+	}
+	return n;
+}
+
+static void
+free_lines(char **v, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(v[i]);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* The report's arg= lines are exactly argv, in order, byte for byte. */
+static void
+assert_argv(struct rt_run *run, const char *const *argv)
+{
+	char *got[64], want[1024];
+	int n = lines_after(run->out, "arg=", got, 64), argc = 0;
+
+	while (argv[argc])
+		argc++;
+	ck_assert_int_eq(n, argc);
+	for (int i = 0; i < argc; i++) {
+		to_hex(want, argv[i]);
+		ck_assert_msg(strcmp(got[i], want) == 0,
+			      "arg %d: got %s, want %s", i, got[i], want);
+	}
+	free_lines(got, n);
+}
+
+/* The report's env= lines are envp as a multiset (duplicates count). */
+static void
+assert_env(struct rt_run *run, const char *const *envp)
+{
+	char *got[64], *want[64];
+	int n = lines_after(run->out, "env=", got, 64), m = 0;
+
+	while (envp[m])
+		m++;
+	ck_assert_int_le(m, 64);
+	ck_assert_int_eq(n, m);
+	for (int i = 0; i < m; i++) {
+		want[i] = malloc(strlen(envp[i]) * 2 + 1);
+		ck_assert_ptr_nonnull(want[i]);
+		to_hex(want[i], envp[i]);
+	}
+	qsort(got, (size_t) n, sizeof(char *), cmp_str);
+	qsort(want, (size_t) m, sizeof(char *), cmp_str);
+	for (int i = 0; i < m; i++)
+		ck_assert_msg(strcmp(got[i], want[i]) == 0,
+			      "env entry %d: got %s, want %s", i, got[i],
+			      want[i]);
+	free_lines(got, n);
+	free_lines(want, m);
+}
+
+/* Some env= line of the report starts with name=. */
+static bool
+env_has_name(struct rt_run *run, const char *name)
+{
+	char *got[64], prefix[128];
+	int n = lines_after(run->out, "env=", got, 64);
+	bool found = false;
+
+	to_hex(prefix, name);
+	strcat(prefix, "3d");		/* '=' */
+	for (int i = 0; i < n && i < 64; i++)
+		found |= strncmp(got[i], prefix, strlen(prefix)) == 0;
+	free_lines(got, n < 64 ? n : 64);
+	return found;
+}
+
+struct reaped {
+	long pid;
+	int status;
+	int app;
+};
+
+/* The "reaped pid=P status=S app=A" lines -n makes the reaper print. */
+static int
+parse_reaped(struct rt_run *run, struct reaped *out, int max)
+{
+	char *l[256];
+	int n = lines_after(run->errbuf, "reaped ", l, 256);
+
+	ck_assert_int_le(n, max);
+	for (int i = 0; i < n; i++) {
+		ck_assert_msg(sscanf(l[i], "pid=%ld status=%d app=%d",
+				     &out[i].pid, &out[i].status,
+				     &out[i].app) == 3,
+			      "bad reaped line: %s", l[i]);
+	}
+	free_lines(l, n);
+	return n;
+}
+
+static const struct reaped *
+find_reaped(const struct reaped *r, int n, long pid)
+{
+	for (int i = 0; i < n; i++)
+		if (r[i].pid == pid)
+			return &r[i];
+	return NULL;
+}
+
+/* pid of "leftover=KIND pid=P", or -1. */
+static long
+leftover_pid(struct rt_run *run, const char *kind)
+{
+	char *l[8];
+	int n = lines_after(run->out, "leftover=", l, 8);
+	long pid = -1;
+	size_t klen = strlen(kind);
+
+	for (int i = 0; i < n && i < 8; i++)
+		if (strncmp(l[i], kind, klen) == 0 && l[i][klen] == ' ')
+			pid = atol(l[i] + klen + strlen(" pid="));
+	free_lines(l, n < 8 ? n : 8);
+	return pid;
+}
+
+/* Every stderr line starts with prefix, and there is at least one. */
+static bool
+err_lines_all_start(struct rt_run *run, const char *prefix)
+{
+	char *l[256];
+	int n = lines_after(run->errbuf, "", l, 256);
+	bool ok = n > 0 && n <= 256;
+
+	for (int i = 0; i < n && i < 256; i++)
+		ok &= strncmp(l[i], prefix, strlen(prefix)) == 0;
+	free_lines(l, n < 256 ? n : 256);
+	return ok;
+}
+
+/* ------------------------------------------------------------------ */
+/* Process inspection                                                   */
+
+/* Parent pid from /proc/<pid>/stat (comm may hold ") "), or -1. */
+static pid_t
+ppid_of(const char *pid)
+{
+	char path[300], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && strlen(p) > 4 ? (pid_t) atol(p + 4) : -1;
+}
+
+static int
+count_children(pid_t parent)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)))
+		if (de->d_name[0] >= '1' && de->d_name[0] <= '9' &&
+		    ppid_of(de->d_name) == parent)
+			n++;
+	closedir(d);
+	return n;
+}
+
+static bool
+fd_open_in(pid_t pid, int fd)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%ld/fd/%d", (long) pid, fd);
+	return stat(path, &st) == 0;
+}
+
+/*
+ * Read report lines until one contains needle, for at most ms
+ * milliseconds. Only for waits that hang for ever when the library is
+ * wrong (a missing signal), so that the test can clean up instead of
+ * leaking a process; never used to let time pass.
+ */
+static bool
+wait_report_or_give_up(struct rt_run *run, const char *needle, int ms)
+{
+	while (!strstr(run->out, needle)) {
+		struct pollfd p = { .fd = run->report, .events = POLLIN };
+		size_t cap = sizeof(run->out) - 1;
+		ssize_t n;
+		int r;
+
+		if (run->report < 0)
+			return false;
+		r = poll(&p, 1, ms);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return false;
+		n = read(run->report, run->out + run->out_len,
+			 cap - run->out_len);
+		if (n <= 0) {
+			close(run->report);
+			run->report = -1;
+			return false;
+		}
+		run->out_len += (size_t) n;
+		run->out[run->out_len] = '\0';
+	}
+	return true;
+}
+
+/* Read stderr until it contains needle (or EOF). rt_wait_for() only looks
+ * at the report; the reaper's own progress shows on stderr. */
+static bool
+wait_err_for(struct rt_run *run, const char *needle)
+{
+	while (!strstr(run->errbuf, needle)) {
+		size_t cap = sizeof(run->errbuf) - 1;
+		ssize_t n;
+
+		if (run->err < 0)
+			return false;
+		n = read(run->err, run->errbuf + run->err_len,
+			 cap - run->err_len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			close(run->err);
+			run->err = -1;
+			return false;
+		}
+		run->err_len += (size_t) n;
+		run->errbuf[run->err_len] = '\0';
+	}
+	return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Files                                                                */
+
+static void
+copy_file(const char *from, const char *to, mode_t mode)
+{
+	char buf[65536];
+	int in, out;
+	ssize_t n;
+
+	in = open(from, O_RDONLY | O_CLOEXEC);
+	ck_assert_msg(in >= 0, "open %s: %s", from, strerror(errno));
+	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	ck_assert_msg(out >= 0, "create %s: %s", to, strerror(errno));
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		ck_assert_int_eq(write(out, buf, (size_t) n), n);
+	ck_assert_int_eq(n, 0);
+	/* umask may have cut the mode. */
+	ck_assert_int_eq(fchmod(out, mode), 0);
+	close(in);
+	ck_assert_int_eq(close(out), 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* 1. argv, environment, cwd                                            */
+
+START_TEST(argv_env_cwd_exact)
+{
+	static const char *const envp[] = {
+		"HELPER_REPORT_FD=3",
+		DEFAULT_PATH,
+		"EMPTY=",
+		"SPACES=a  b ",
+		"NEWLINE=one\ntwo",
+		"EQUALS==x=y=",
+		"DUP=first",
+		"DUP=second",
+		"HIGH=\xff\xfe\x80",
+		"NOEQUALSIGN",
+		"=noname",
+		"REAPERX=not ours",
+		"XREAPER=not ours either",
+		NULL,
+	};
+	char tmpl[] = "/tmp/life cwd.XXXXXX", real[PATH_MAX];
+	const char *argv[] = {
+		rt_helper_path(), "info", "", "\xff\xfe", "two words",
+		"  lead and trail  ", "line\nbreak", "", NULL,
+	};
+	struct rt_opts o;
+	struct rt_run run;
+	const char *v;
+
+	ck_assert_ptr_nonnull(mkdtemp(tmpl));
+	ck_assert_ptr_nonnull(realpath(tmpl, real));
+	rt_opts_init(&o);
+	o.envp = envp;
+	o.cwd = tmpl;
+	rt_start(&run, &o, argv);
+	rt_finish(&run);
+	ck_assert_int_eq(rmdir(tmpl), 0);
+
+	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
+	ck_assert_str_eq(rt_get(&run, "pid"), "2");
+	ck_assert_int_eq(rt_exit_code(&run), 0);
+	assert_argv(&run, argv);
+	/* Same entries, same multiplicity; in particular no REAPER=. */
+	assert_env(&run, envp);
+	ck_assert(!env_has_name(&run, "REAPER"));
+	v = rt_get(&run, "cwd");
+	ck_assert_ptr_nonnull(v);
+	ck_assert_str_eq(v, real);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* 2. The marker                                                        */
+
+START_TEST(marker_gone_in_app_and_children)
+{
+	struct rt_run run;
+
+	rt_helper_as_pid1(&run, "waitpid", NULL);
+	rt_finish(&run);
+	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
+	ck_assert_str_eq(rt_get(&run, "marker"), "(none)");
+	/* printenv exits 1 when the variable is unset in the grandchild. */
+	ck_assert_str_eq(rt_get(&run, "system_marker"), "1");
+	ck_assert_int_eq(rt_exit_code(&run), 0);
+}
+END_TEST
+
+/* With -m MYMARK the library owns MYMARK only: a REAPER= the user set
+ * means nothing to it and reaches the application untouched. */
+START_TEST(custom_marker_name)
+{
+	static const char *const envp[] = {
+		"HELPER_REPORT_FD=3", DEFAULT_PATH, "REAPER=12345", NULL,
+	};
+	const char *argv[] = { rt_helper_path(), "-m", "MYMARK", "info", NULL };
+	struct rt_opts o;
+	struct rt_run run;
+
+	rt_opts_init(&o);
+	o.envp = envp;
+	rt_start(&run, &o, argv);
+	rt_finish(&run);
+	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
+	ck_assert_str_eq(rt_get(&run, "pid"), "2");
+	ck_assert_str_eq(rt_get(&run, "marker"), "12345");
+	ck_assert(!env_has_name(&run, "MYMARK"));
+	assert_env(&run, envp);
+	ck_assert_int_eq(rt_exit_code(&run), 0);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* 3. Garbage markers                                                   */
+
+/* "1" is the reaper's pid as seen by the application, but PID 1's own
+ * parent is 0: taking it would make init believe it is the application. */
+static const char *const garbage[] = {
+	"REAPER=", "REAPER=abc", "REAPER=1", "REAPER=99999999999999999999",
+	"REAPER=-5", "REAPER= 2",
+};
+
+START_TEST(garbage_marker_as_pid1)
+{
+	const char *envp[] = {
+		"HELPER_REPORT_FD=3", DEFAULT_PATH, garbage[_i], NULL,
+	};
+	char code[16];
+	const char *argv[] = { rt_helper_path(), "exit", code, NULL };
+	struct rt_opts o;
+	struct rt_run run;
+
+	snprintf(code, sizeof(code), "%d", 40 + _i);
+	rt_opts_init(&o);
+	o.envp = envp;
+	rt_start(&run, &o, argv);
+	rt_finish(&run);
+	/* One split: the application is pid 2, the reaper's child. */
+	ck_assert_int_eq(rt_count(&run, "split="), 1);
+	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
+	ck_assert_str_eq(rt_get(&run, "pid"), "2");
+	ck_assert_str_eq(rt_get(&run, "ppid"), "1");
+	ck_assert_str_eq(rt_get(&run, "marker"), "(none)");
+	ck_assert_int_eq(rt_exit_code(&run), 40 + _i);
+}
+END_TEST
+
+START_TEST(garbage_marker_outside_pid1)
+{
+	const char *envp[] = {
+		"HELPER_REPORT_FD=3", DEFAULT_PATH, garbage[_i], NULL,
+	};
+	char code[16];
+	const char *argv[] = { rt_helper_path(), "exit", code, NULL };
+	struct rt_opts o;
+	struct rt_run run;
+
+	snprintf(code, sizeof(code), "%d", 50 + _i);
+	rt_opts_init(&o);
+	o.envp = envp;
+	o.no_pidns = true;
+	rt_start(&run, &o, argv);
+	rt_finish(&run);
+	/* Not PID 1, no -a: no split, whatever the marker says; and the
+	 * marker is removed so no descendant inherits it. */
+	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
+	ck_assert_int_eq(atoi(rt_get(&run, "pid")), run.pid1);
+	ck_assert_str_eq(rt_get(&run, "marker"), "(none)");
+	ck_assert_int_eq(rt_exit_code(&run), 50 + _i);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* 4. At most one split                                                 */
+
+/* -a asks the re-executed copy to split too, if it were not for the
+ * marker: one reaper with one child, and that child has none. */
+START_TEST(split_always_splits_once)
+{
+	const char *argv[] = { rt_helper_path(), "-a", "wait", NULL };
+	struct rt_opts o;
+	struct rt_run run;
+	pid_t app;
+	int reaper_kids, app_kids;
+
+	rt_opts_init(&o);
+	o.no_pidns = true;
+	rt_start(&run, &o, argv);
+	ck_assert_ptr_nonnull(rt_wait_for(&run, "ready=1"));
+	app = (pid_t) atol(rt_get(&run, "pid"));
+	reaper_kids = count_children(run.pid1);
+	app_kids = count_children(app);
+	rt_finish(&run);
+
+	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
+	ck_assert_int_ne(app, run.pid1);
+	ck_assert_int_eq(atoi(rt_get(&run, "ppid")), run.pid1);
+	ck_assert_int_eq(reaper_kids, 1);
+	ck_assert_int_eq(app_kids, 0);
+	ck_assert_int_eq(rt_count(&run, "split="), 1);
+	ck_assert_int_eq(rt_exit_code(&run), 0);
+}
+END_TEST
+
+START_TEST(pid1_splits_once)
+{
+	struct rt_run run;
+
+	rt_helper_as_pid1(&run, "-a", "exit", "0", NULL);
+	rt_finish(&run);
+	/* Even with -a the application does not split again: pid 2, not a
+	 * grandchild at pid 3 under a second reaper. */
+	ck_assert_int_eq(rt_count(&run, "split="), 1);
+	ck_assert_str_eq(rt_get(&run, "pid"), "2");
+	ck_assert_str_eq(rt_get(&run, "ppid"), "1");
+	ck_assert_int_eq(rt_exit_code(&run), 0);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* 5. Exit-code remap                                                   */
+
+START_TEST(exit_code_remap)
+{
+	static const struct {
+		const char *zero, *scenario, *arg;
+		int want;
+	} t[] = {
+		{ "3", "exit", "3", 0 },
+		/* Death by SIGTERM is 143 to a shell, so tini's -e 143
+		 * covers it. */
+		{ "143", "raise", "15", 0 },
+		{ "3", "exit", "4", 4 },
+	};
+	struct rt_run run;
+
+	rt_helper_as_pid1(&run, "-e", t[_i].zero, t[_i].scenario, t[_i].arg,
+			  NULL);
+	rt_finish(&run);
+	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
+	ck_assert_int_eq(rt_exit_code(&run), t[_i].want);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* 6. Grace period                                                      */
+
+static void
+check_grace(struct rt_run *run)
+{
+	struct reaped r[64];
+	const struct reaped *e;
+	long trap, ign, sess;
+	int n;
+
+	ck_assert_str_eq(rt_get(run, "split"), "0 errno=0");
+	trap = leftover_pid(run, "trap");
+	ign = leftover_pid(run, "ignore");
+	sess = leftover_pid(run, "setsid");
+	ck_assert_int_gt(trap, 0);
+	ck_assert_int_gt(ign, 0);
+	ck_assert_int_gt(sess, 0);
+	/* SIGTERM first, to everyone, also the one in its own session. */
+	ck_assert_int_eq(rt_count(run, "leftover_got=trap sig=15"), 1);
+	ck_assert_int_eq(rt_count(run, "leftover_got=setsid sig=15"), 1);
+	ck_assert_int_eq(rt_count(run, "leftover_got=ignore"), 0);
+
+	/* Each leftover reaped by the reaper itself, before it exited. */
+	n = parse_reaped(run, r, 64);
+	e = find_reaped(r, n, trap);
+	ck_assert_msg(e, "trap leftover %ld not reaped", trap);
+	ck_assert(WIFEXITED(e->status) && WEXITSTATUS(e->status) == 0);
+	ck_assert_int_eq(e->app, 0);
+	e = find_reaped(r, n, sess);
+	ck_assert_msg(e, "setsid leftover %ld not reaped", sess);
+	ck_assert(WIFEXITED(e->status) && WEXITSTATUS(e->status) == 0);
+	e = find_reaped(r, n, ign);
+	ck_assert_msg(e, "ignoring leftover %ld not reaped", ign);
+	ck_assert_msg(WIFSIGNALED(e->status) && WTERMSIG(e->status) == SIGKILL,
+		      "ignoring leftover: status 0x%x", e->status);
+	ck_assert_int_eq(e->app, 0);
+	ck_assert(rt_err_has(run, "app=1"));
+	ck_assert_int_eq(rt_exit_code(run), 7);
+}
+
+START_TEST(grace_period_as_pid1)
+{
+	struct rt_run run;
+
+	rt_helper_as_pid1(&run, "-n", "-G", "300", "leftovers", "7", NULL);
+	rt_finish(&run);
+	check_grace(&run);
+}
+END_TEST
+
+/*
+ * Outside a PID namespace nothing kills what a broken reaper leaves
+ * behind, and the leftovers hold the report pipe open. So the test adopts
+ * orphans (subreaper) and waits for the reaper to exit, for at most ms;
+ * then whatever leftover is still alive is killed and reaped here. A
+ * correct reaper has reaped them all by then: nothing is left to kill.
+ */
+static void
+kill_stray_leftovers(struct rt_run *run, int ms)
+{
+	static const char *const kinds[] = { "trap", "ignore", "setsid" };
+	struct pollfd p = { .events = POLLIN };
+	int r;
+
+	for (size_t k = 0; k < 3; k++) {
+		char needle[32];
+
+		snprintf(needle, sizeof(needle), "leftover=%s ", kinds[k]);
+		if (!rt_wait_for(run, needle))
+			return;		/* the app died early: nothing left */
+	}
+	p.fd = (int) syscall(SYS_pidfd_open, run->pid1, 0);
+	if (p.fd < 0)
+		return;			/* already gone */
+	while ((r = poll(&p, 1, ms)) < 0 && errno == EINTR)
+		;
+	if (r == 0) {
+		/* Stuck: everything it holds comes to us once it is gone. */
+		(void) syscall(SYS_pidfd_send_signal, p.fd, SIGKILL, NULL, 0);
+		while (poll(&p, 1, -1) < 0 && errno == EINTR)
+			;
+	}
+	close(p.fd);
+	for (size_t k = 0; k < 3; k++) {
+		pid_t pid = (pid_t) leftover_pid(run, kinds[k]);
+		char name[24];
+		int fd;
+
+		snprintf(name, sizeof(name), "%ld", (long) pid);
+		if (pid <= 0 || ppid_of(name) != getpid())
+			continue;
+		fd = (int) syscall(SYS_pidfd_open, pid, 0);
+		if (fd >= 0) {
+			(void) syscall(SYS_pidfd_send_signal, fd, SIGKILL,
+				       NULL, 0);
+			close(fd);
+		}
+		(void) waitpid(pid, NULL, 0);
+	}
+}
+
+/* Outside PID 1 there is no kill(-1): the reaper finds the leftovers by
+ * walking /proc, and must be their subreaper to find them at all. */
+START_TEST(grace_period_outside_pid1)
+{
+	const char *argv[] = {
+		rt_helper_path(), "-a", "-n", "-G", "300", "leftovers", "7",
+		NULL,
+	};
+	struct rt_opts o;
+	struct rt_run run;
+
+	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	rt_opts_init(&o);
+	o.no_pidns = true;
+	rt_start(&run, &o, argv);
+	kill_stray_leftovers(&run, 15000);
+	rt_finish(&run);
+	check_grace(&run);
+}
+END_TEST
+
+/* Without a grace period PID 1 leaves at once; the kernel then kills the
+ * rest of the namespace, so no leftover ever sees a SIGTERM. */
+START_TEST(no_grace_period_as_pid1)
+{
+	struct rt_run run;
+
+	rt_helper_as_pid1(&run, "leftovers", "7", NULL);
+	rt_finish(&run);
+	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
+	ck_assert_int_eq(rt_count(&run, "leftover="), 3);
+	ck_assert_int_eq(rt_count(&run, "leftover_got="), 0);
+	ck_assert_int_eq(rt_exit_code(&run), 7);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* 7. Parent-death signal                                               */
+
+START_TEST(pdeath_signal_outside_pid1)
+{
+	const char *argv[] = {
+		rt_helper_path(), "-a", "-P", "10", "pdeath", "10", NULL,
+	};
+	struct rt_opts o;
+	struct rt_run run;
+	pid_t app;
+	int pidfd, st;
+	bool got;
+
+	/* The application outlives its reaper: as our subreaper's orphan it
+	 * is ours to reap, instead of a zombie the host's init may keep. */
+	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	rt_opts_init(&o);
+	o.no_pidns = true;
+	rt_start(&run, &o, argv);
+	ck_assert_ptr_nonnull(rt_wait_for(&run, "ready=1"));
+	app = (pid_t) atol(rt_get(&run, "pid"));
+	ck_assert_int_ne(app, run.pid1);
+	/* Pinned, so the cleanup below cannot hit a reused pid. */
+	pidfd = (int) syscall(SYS_pidfd_open, app, 0);
+	ck_assert_int_ge(pidfd, 0);
+	ck_assert_int_eq(kill(run.pid1, SIGKILL), 0);
+	got = wait_report_or_give_up(&run, "pdeath=", 20000);
+	if (!got)	/* it would wait for ever: do not leak it */
+		(void) syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+	close(pidfd);
+	rt_finish(&run);
+	ck_assert_int_eq(waitpid(app, &st, 0), app);
+
+	ck_assert_msg(got, "no parent-death signal in the application");
+	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
+	ck_assert_int_eq(rt_count(&run, "pdeath=10 "), 1);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	ck_assert_int_eq(rt_term_sig(&run), SIGKILL);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* 8, 9. Status notification, subreaper                                 */
+
+/* One app=1 line for the application (pid app), and one app=0 line for
+ * each of the want orphans, each a distinct process that exited 0. */
+static void
+check_orphans_reaped(struct rt_run *run, const struct reaped *r, int n,
+		     long app, int want)
+{
+	int apps = 0, orphans = 0;
+
+	for (int i = 0; i < n; i++) {
+		ck_assert(WIFEXITED(r[i].status) &&
+			  WEXITSTATUS(r[i].status) == 0);
+		if (r[i].app) {
+			apps++;
+			ck_assert_int_eq(r[i].pid, app);
+			continue;
+		}
+		orphans++;
+		ck_assert_int_ne(r[i].pid, app);
+		for (int j = 0; j < i; j++)
+			ck_assert_int_ne(r[i].pid, r[j].pid);
+	}
+	ck_assert_msg(orphans == want, "%d orphans reaped, want %d; stderr: %s",
+		      orphans, want, run->errbuf);
+	ck_assert_int_eq(apps, 1);
+}
+
+START_TEST(status_notification_orphans)
+{
+	struct reaped r[64];
+	struct rt_run run;
+
+	rt_helper_as_pid1(&run, "-n", "orphans", "20", NULL);
+	rt_finish(&run);
+	ck_assert_str_eq(rt_get(&run, "zombies"), "0");
+	ck_assert_int_eq(rt_exit_code(&run), 0);
+	check_orphans_reaped(&run, r, parse_reaped(&run, r, 64), 2, 20);
+}
+END_TEST
+
+/* Outside PID 1 orphans go to the nearest subreaper: the reaper must be
+ * one, or they would go to the host's init. -n shows who reaped them. */
+START_TEST(subreaper_outside_pid1)
+{
+	const char *argv[] = {
+		rt_helper_path(), "-a", "-s", "-n", "orphans", "50", NULL,
+	};
+	struct reaped r[64];
+	struct rt_opts o;
+	struct rt_run run;
+
+	rt_opts_init(&o);
+	o.no_pidns = true;
+	rt_start(&run, &o, argv);
+	rt_finish(&run);
+	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
+	ck_assert_int_eq(atoi(rt_get(&run, "ppid")), run.pid1);
+	ck_assert_str_eq(rt_get(&run, "zombies"), "0");
+	ck_assert_int_eq(rt_exit_code(&run), 0);
+	check_orphans_reaped(&run, r, parse_reaped(&run, r, 64),
+			     atol(rt_get(&run, "pid")), 50);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* 10-13. Failures and odd binaries                                     */
+
+/* RLIMIT_NPROC = 1 for an unprivileged uid: the helper is that uid's only
+ * process, so fork() fails with EAGAIN (root would be exempt). */
+START_TEST(fork_fails_eagain)
+{
+	const char *argv[] = { rt_helper_path(), "exit", "5", NULL };
+	struct rt_opts o;
+	struct rt_run run;
+
+	/* The helper (and its library) must be usable by that uid. */
+	ck_assert_int_eq(access(rt_helper_path(), R_OK | X_OK), 0);
+	rt_opts_init(&o);
+	o.uid = 54321;
+	o.nproc = 1;
+	rt_start(&run, &o, argv);
+	rt_finish(&run);
+	ck_assert_str_eq(rt_get(&run, "split"), "-1 errno=11");
+	ck_assert_str_eq(rt_get(&run, "pid"), "1");
+	ck_assert_str_eq(rt_get(&run, "SigBlk"), "0000000000000000");
+	ck_assert_int_eq(rt_exit_code(&run), 5);
+}
+END_TEST
+
+START_TEST(exec_fails_eperm)
+{
+	struct rt_run run;
+
+	rt_helper_as_pid1(&run, "-X", "exit", "6", NULL);
+	rt_finish(&run);
+	ck_assert_ptr_null(rt_get(&run, "error"));
+	ck_assert_str_eq(rt_get(&run, "split"), "-1 errno=1");
+	ck_assert_str_eq(rt_get(&run, "pid"), "1");
+	/* Everything blocked for the split is unblocked again. */
+	ck_assert_str_eq(rt_get(&run, "SigBlk"), "0000000000000000");
+	ck_assert_str_eq(rt_get(&run, "SigIgn"), "0000000000000000");
+	ck_assert_str_eq(rt_get(&run, "SigCgt"), "0000000000000000");
+	ck_assert_int_eq(rt_exit_code(&run), 6);
+}
+END_TEST
+
+/*
+ * The helper unlinks itself before the call: the re-exec must go through
+ * /proc/self/exe, which still names the open file. The copy keeps the
+ * build tree's layout (helper in a directory, libreaper.so.0 one level
+ * up), so the helper's $ORIGIN/.. runpath finds the library in the copy.
+ */
+START_TEST(binary_deleted_after_start)
+{
+	char dir[] = "/tmp/life-copy.XXXXXX", bin[PATH_MAX], exe[PATH_MAX];
+	char lib[PATH_MAX], src_lib[PATH_MAX], *slash;
+	const char *argv[] = { exe, "-U", "info", NULL };
+	struct rt_opts o;
+	struct rt_run run;
+	bool gone;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(chmod(dir, 0755), 0);
+	snprintf(bin, sizeof(bin), "%s/bin", dir);
+	snprintf(exe, sizeof(exe), "%s/bin/helper-app", dir);
+	snprintf(lib, sizeof(lib), "%s/libreaper.so.0", dir);
+	ck_assert_int_eq(mkdir(bin, 0755), 0);
+	copy_file(rt_helper_path(), exe, 0755);
+	snprintf(src_lib, sizeof(src_lib), "%s", rt_helper_path());
+	slash = strrchr(src_lib, '/');
+	ck_assert_ptr_nonnull(slash);
+	*slash = '\0';
+	strcat(src_lib, "/../libreaper.so.0");
+	copy_file(src_lib, lib, 0644);
+
+	rt_opts_init(&o);
+	o.exe = exe;
+	rt_start(&run, &o, argv);
+	rt_finish(&run);
+	gone = access(exe, F_OK) < 0 && errno == ENOENT;
+	(void) unlink(exe);
+	(void) unlink(lib);
+	(void) rmdir(bin);
+	(void) rmdir(dir);
+
+	ck_assert_msg(gone, "the helper did not unlink itself");
+	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
+	ck_assert_str_eq(rt_get(&run, "pid"), "2");
+	assert_argv(&run, argv);
+	ck_assert_int_eq(rt_exit_code(&run), 0);
+}
+END_TEST
+
+/* argv[0] does not name the binary from the cwd: the re-exec must not
+ * rely on it, and the application still gets it byte for byte. */
+START_TEST(relative_argv0_elsewhere)
+{
+	const char *argv[] = { "../x/helper-app", "info", NULL };
+	struct rt_opts o;
+	struct rt_run run;
+
+	rt_opts_init(&o);
+	o.exe = rt_helper_path();
+	o.cwd = "/tmp";
+	ck_assert_int_eq(o.exe[0], '/');
+	rt_start(&run, &o, argv);
+	rt_finish(&run);
+	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
+	ck_assert_str_eq(rt_get(&run, "pid"), "2");
+	assert_argv(&run, argv);
+	ck_assert_int_eq(rt_exit_code(&run), 0);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* 14. Socket activation                                                */
+
+static int
+make_extra_fd(void)
+{
+	int e = eventfd(0, EFD_CLOEXEC), fd;
+
+	ck_assert_int_ge(e, 0);
+	fd = dup3(e, EXTRA_FD, O_CLOEXEC);
+	ck_assert_int_eq(fd, EXTRA_FD);
+	close(e);
+	return fd;
+}
+
+/* The reaper holds 0-2 (those it was given) plus its signalfd and the
+ * application's pidfd, and nothing else. */
+static void
+assert_reaper_fds(pid_t reaper)
+{
+	char path[64], target[256];
+	struct dirent *de;
+	int sfd = 0, pidfd = 0, other = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%ld/fd", (long) reaper);
+	d = opendir(path);
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d))) {
+		int fd = atoi(de->d_name);
+		ssize_t n;
+
+		if (de->d_name[0] == '.' || fd <= 2)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/fd/%d", (long) reaper,
+			 fd);
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n < 0)
+			continue;
+		target[n] = '\0';
+		if (strcmp(target, "anon_inode:[signalfd]") == 0)
+			sfd++;
+		else if (strcmp(target, "anon_inode:[pidfd]") == 0)
+			pidfd++;
+		else
+			other++;
+	}
+	closedir(d);
+	ck_assert_int_eq(sfd, 1);
+	ck_assert_int_eq(pidfd, 1);
+	ck_assert_int_eq(other, 0);
+}
+
+START_TEST(listen_pid_and_inherited_fd)
+{
+	static const char *const envp[] = {
+		"HELPER_REPORT_FD=3", DEFAULT_PATH, "LISTEN_PID=1",
+		"LISTEN_FDS=1", NULL,
+	};
+	const char *argv[] = { rt_helper_path(), "-d", "wait", NULL };
+	struct rt_opts o;
+	struct rt_run run;
+	pid_t app;
+	int reaper_fds, std_fds;
+	bool reaper_has, app_has;
+
+	/* 0 and 2 are the harness's pipes; 1 is whatever we have. */
+	std_fds = 2 + (fcntl(1, F_GETFD) >= 0);
+	rt_opts_init(&o);
+	o.envp = envp;
+	o.extra_fd = make_extra_fd();
+	rt_start(&run, &o, argv);
+	close(o.extra_fd);
+	ck_assert_ptr_nonnull(rt_wait_for(&run, "ready=1"));
+	/* Logged after the reaper closed what it inherited. */
+	ck_assert(wait_err_for(&run, "reaper of "));
+	app = rt_app_host_pid(&run);
+	ck_assert_int_gt(app, 0);
+	reaper_fds = rt_fd_count(run.pid1);
+	reaper_has = fd_open_in(run.pid1, EXTRA_FD);
+	app_has = fd_open_in(app, EXTRA_FD);
+	assert_reaper_fds(run.pid1);
+	rt_finish(&run);
+
+	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
+	ck_assert_str_eq(rt_get(&run, "listen_pid"), "2");
+	ck_assert(app_has);
+	ck_assert(!reaper_has);
+	ck_assert_int_eq(reaper_fds, std_fds + 2);
+	ck_assert_int_eq(rt_exit_code(&run), 0);
+}
+END_TEST
+
+/* The application's own view: the fd is listed by scenario info, and
+ * LISTEN_FDS is passed on untouched. */
+START_TEST(listen_fd_listed_by_app)
+{
+	static const char *const envp[] = {
+		"HELPER_REPORT_FD=3", DEFAULT_PATH, "LISTEN_PID=1",
+		"LISTEN_FDS=1", NULL,
+	};
+	static const char *const want_env[] = {
+		"HELPER_REPORT_FD=3", DEFAULT_PATH, "LISTEN_PID=2",
+		"LISTEN_FDS=1", NULL,
+	};
+	const char *argv[] = { rt_helper_path(), "info", NULL };
+	struct rt_opts o;
+	struct rt_run run;
+	char line[16];
+
+	rt_opts_init(&o);
+	o.envp = envp;
+	o.extra_fd = make_extra_fd();
+	rt_start(&run, &o, argv);
+	close(o.extra_fd);
+	rt_finish(&run);
+	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
+	snprintf(line, sizeof(line), "fd=%d\n", EXTRA_FD);
+	ck_assert_int_eq(rt_count(&run, line), 1);
+	assert_env(&run, want_env);
+	ck_assert_int_eq(rt_exit_code(&run), 0);
+}
+END_TEST
+
+START_TEST(listen_pid_not_ours)
+{
+	static const char *const envp[] = {
+		"HELPER_REPORT_FD=3", DEFAULT_PATH, "LISTEN_PID=999",
+		"LISTEN_FDS=1", NULL,
+	};
+	const char *argv[] = { rt_helper_path(), "exit", "0", NULL };
+	struct rt_opts o;
+	struct rt_run run;
+
+	rt_opts_init(&o);
+	o.envp = envp;
+	rt_start(&run, &o, argv);
+	rt_finish(&run);
+	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
+	ck_assert_str_eq(rt_get(&run, "listen_pid"), "999");
+	ck_assert_int_eq(rt_exit_code(&run), 0);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* 15. No /proc                                                         */
+
+/*
+ * The helper's runpath is $ORIGIN-relative, and ld.so finds $ORIGIN
+ * through /proc/self/exe: without /proc it could not even load
+ * libreaper.so. LD_LIBRARY_PATH stands in; the re-exec passes it on.
+ */
+START_TEST(split_without_proc)
+{
+	char libdir[PATH_MAX + 32], *slash;
+	const char *envp[] = {
+		"HELPER_REPORT_FD=3", DEFAULT_PATH, libdir, NULL,
+	};
+	const char *argv[] = { rt_helper_path(), "exit", "9", NULL };
+	struct rt_opts o;
+	struct rt_run run;
+
+	snprintf(libdir, sizeof(libdir), "LD_LIBRARY_PATH=%s",
+		 rt_helper_path());
+	slash = strrchr(libdir, '/');
+	ck_assert_ptr_nonnull(slash);
+	strcpy(slash, "/..");
+	rt_opts_init(&o);
+	o.envp = envp;
+	o.no_proc = true;
+	rt_start(&run, &o, argv);
+	rt_finish(&run);
+	/* "exit 9" reached the application: its argv made it through the
+	 * startup-argv fallback, its binary through AT_EXECFN. */
+	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
+	ck_assert_str_eq(rt_get(&run, "pid"), "2");
+	ck_assert_str_eq(rt_get(&run, "ppid"), "1");
+	ck_assert_str_eq(rt_get(&run, "marker"), "(none)");
+	ck_assert_int_eq(rt_exit_code(&run), 9);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* 16. Logging and invalid options                                      */
+
+START_TEST(debug_log_from_env)
+{
+	static const char *const envp[] = {
+		"HELPER_REPORT_FD=3", DEFAULT_PATH, "REAPER_DEBUG=1", NULL,
+	};
+	const char *argv[] = { rt_helper_path(), "exit", "3", NULL };
+	struct rt_opts o;
+	struct rt_run run;
+
+	rt_opts_init(&o);
+	o.envp = envp;
+	rt_start(&run, &o, argv);
+	rt_finish(&run);
+	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
+	ck_assert_msg(err_lines_all_start(&run, "reaper[1]: "),
+		      "stderr: %s", run.errbuf);
+	ck_assert_int_eq(rt_exit_code(&run), 3);
+}
+END_TEST
+
+START_TEST(quiet_by_default)
+{
+	struct rt_run run;
+
+	rt_helper_as_pid1(&run, "exit", "0", NULL);
+	rt_finish(&run);
+	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
+	ck_assert_msg(run.err_len == 0, "stderr: %s", run.errbuf);
+	ck_assert_int_eq(rt_exit_code(&run), 0);
+}
+END_TEST
+
+START_TEST(invalid_options_no_split)
+{
+	struct rt_run run;
+
+	rt_helper_as_pid1(&run, "-r", "BOGUS:1", "exit", "8", NULL);
+	rt_finish(&run);
+	ck_assert_str_eq(rt_get(&run, "split"), "-1 errno=22");
+	ck_assert_int_eq(rt_count(&run, "split="), 1);
+	ck_assert_str_eq(rt_get(&run, "pid"), "1");
+	ck_assert_int_eq(rt_exit_code(&run), 8);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+
+static TCase *
+new_tcase(Suite *s, const char *name)
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_add_checked_fixture(tc, rt_reset_signals, NULL);
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+	return tc;
+}
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("lifecycle");
+	TCase *tc;
+
+	tc = new_tcase(s, "inherit");
+	tcase_add_test(tc, argv_env_cwd_exact);
+	tcase_add_test(tc, relative_argv0_elsewhere);
+	tcase_add_test(tc, listen_pid_and_inherited_fd);
+	tcase_add_test(tc, listen_fd_listed_by_app);
+	tcase_add_test(tc, listen_pid_not_ours);
+
+	tc = new_tcase(s, "marker");
+	tcase_add_test(tc, marker_gone_in_app_and_children);
+	tcase_add_test(tc, custom_marker_name);
+	tcase_add_loop_test(tc, garbage_marker_as_pid1, 0,
+			    (int)(sizeof(garbage) / sizeof(garbage[0])));
+	tcase_add_loop_test(tc, garbage_marker_outside_pid1, 0,
+			    (int)(sizeof(garbage) / sizeof(garbage[0])));
+	tcase_add_test(tc, split_always_splits_once);
+	tcase_add_test(tc, pid1_splits_once);
+
+	tc = new_tcase(s, "exit");
+	tcase_add_loop_test(tc, exit_code_remap, 0, 3);
+	tcase_add_test(tc, grace_period_as_pid1);
+	tcase_add_test(tc, grace_period_outside_pid1);
+	tcase_add_test(tc, no_grace_period_as_pid1);
+	tcase_add_test(tc, pdeath_signal_outside_pid1);
+	tcase_add_test(tc, status_notification_orphans);
+	tcase_add_test(tc, subreaper_outside_pid1);
+
+	tc = new_tcase(s, "failure");
+	tcase_add_test(tc, fork_fails_eagain);
+	tcase_add_test(tc, exec_fails_eperm);
+	tcase_add_test(tc, binary_deleted_after_start);
+	tcase_add_test(tc, split_without_proc);
+	tcase_add_test(tc, debug_log_from_env);
+	tcase_add_test(tc, quiet_by_default);
+	tcase_add_test(tc, invalid_options_no_split);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	if (!rt_can_unshare_pidns()) {
+		fprintf(stderr, "SKIP: cannot create a PID namespace "
+			"(needs root or CAP_SYS_ADMIN)\n");
+		return 77;
+	}
+	sr = srunner_create(suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
