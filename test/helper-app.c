@@ -451,14 +451,18 @@ scenario_leftovers(int code)
 			setsid();
 			signal(SIGTERM, on_term);
 		}
-		sigset_t none;
+		sigset_t term, none;
 
+		/* SIGTERM stays blocked except inside sigsuspend(): one that
+		 * lands between the check and the wait is not lost. */
+		sigemptyset(&term);
+		sigaddset(&term, SIGTERM);
 		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
+		sigprocmask(SIG_SETMASK, &term, NULL);
 		report("leftover=%s pid=%ld", kinds[k], (long) getpid());
 		close(ready[1]);
 		while (!got_term)
-			pause();
+			sigsuspend(&none);
 		report("leftover_got=%s sig=%d", kinds[k], (int) got_term);
 		_exit(0);
 	}

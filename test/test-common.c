@@ -37,6 +37,24 @@ rt_can_unshare_pidns(void)
 	       WEXITSTATUS(st) == 0;
 }
 
+int
+rt_main_pidns(Suite *s)
+{
+	SRunner *sr;
+	int failed;
+
+	if (!rt_can_unshare_pidns()) {
+		fprintf(stderr, "SKIP: cannot create a PID namespace "
+			"(needs root or CAP_SYS_ADMIN)\n");
+		return 77;
+	}
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
 void
 rt_opts_init(struct rt_opts *o)
 {
@@ -359,15 +377,15 @@ rt_term_sig(const struct rt_run *run)
 }
 
 pid_t
-rt_app_host_pid(const struct rt_run *run)
+rt_host_child_of(pid_t parent)
 {
 	/* No /proc/PID/task/TID/children on every kernel: scan for the
-	 * process whose parent is the helper. */
+	 * process whose parent is the one we want. */
 	DIR *d = opendir("/proc");
 	struct dirent *de;
 	pid_t found = -1;
 
-	while (d && (de = readdir(d))) {
+	while (d && found < 0 && (de = readdir(d))) {
 		char path[300], buf[512], *p;
 		FILE *f;
 
@@ -378,15 +396,19 @@ rt_app_host_pid(const struct rt_run *run)
 		if (!f)
 			continue;
 		if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) &&
-		    atol(p + 4) == run->pid1)
+		    atol(p + 4) == parent)
 			found = (pid_t) atol(de->d_name);
 		fclose(f);
-		if (found > 0)
-			break;
 	}
 	if (d)
 		closedir(d);
 	return found;
+}
+
+pid_t
+rt_app_host_pid(const struct rt_run *run)
+{
+	return rt_host_child_of(run->pid1);
 }
 
 long long

@@ -13,6 +13,7 @@
 #ifndef TEST_COMMON_H
 #define TEST_COMMON_H
 
+#include <check.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -53,6 +54,10 @@ void rt_opts_init(struct rt_opts *o);
 /* main(): return 77 (meson SKIP) with a reason when this is false. */
 bool rt_can_unshare_pidns(void);
 
+/* The whole main() of a test binary whose tests need a PID namespace:
+ * 77 (meson SKIP) with a reason when none can be made, else run s. */
+int rt_main_pidns(Suite *s);
+
 /* Check fixture: default dispositions and an empty mask, so the tests do
  * not pass Check's handlers on to the helper. */
 void rt_reset_signals(void);
@@ -88,6 +93,9 @@ bool rt_err_has(struct rt_run *run, const char *needle);
 /* -1 unless the helper exited normally / by a signal. */
 int rt_exit_code(const struct rt_run *run);
 int rt_term_sig(const struct rt_run *run);
+
+/* Host pid of a child of parent (the first found in /proc), or -1. */
+pid_t rt_host_child_of(pid_t parent);
 
 /* Host pid of the application (the helper's only child), or -1. */
 pid_t rt_app_host_pid(const struct rt_run *run);

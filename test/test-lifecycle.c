@@ -1223,17 +1223,5 @@ suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	if (!rt_can_unshare_pidns()) {
-		fprintf(stderr, "SKIP: cannot create a PID namespace "
-			"(needs root or CAP_SYS_ADMIN)\n");
-		return 77;
-	}
-	sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return rt_main_pidns(suite());
 }

@@ -111,34 +111,6 @@ finish_ok(struct rt_run *run)
 	ck_assert_int_eq(run->wstatus, 0);
 }
 
-/* Host pid of the process whose parent is parent, or -1. */
-static pid_t
-host_child_of(pid_t parent)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-	pid_t found = -1;
-
-	while (d && found < 0 && (de = readdir(d))) {
-		char path[300], buf[512], *p;
-		FILE *f;
-
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		f = fopen(path, "re");
-		if (!f)
-			continue;
-		if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) &&
-		    atol(p + 4) == parent)
-			found = (pid_t) atol(de->d_name);
-		fclose(f);
-	}
-	if (d)
-		closedir(d);
-	return found;
-}
-
 /* SIGRTMIN is only known at run time: tables hold RT(n) for SIGRTMIN + n. */
 #define RT(n) (-1 - (n))
 
@@ -289,7 +261,7 @@ START_TEST(default_target_is_application_only)
 	wait_line(&run, "member=child pid=");
 	app = rt_app_host_pid(&run);
 	ck_assert_int_gt(app, 0);
-	child = host_child_of(app);
+	child = rt_host_child_of(app);
 	ck_assert_int_gt(child, 0);
 	send_sig(run.pid1, SIGUSR1);
 	send_sig(run.pid1, SIGUSR2);
@@ -586,17 +558,5 @@ suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	if (!rt_can_unshare_pidns()) {
-		fprintf(stderr, "SKIP: cannot create a PID namespace "
-			"(needs root or CAP_SYS_ADMIN)\n");
-		return 77;
-	}
-	sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return rt_main_pidns(suite());
 }
