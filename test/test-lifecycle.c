@@ -827,21 +827,65 @@ END_TEST
 /* ------------------------------------------------------------------ */
 /* 10-13. Failures and odd binaries                                     */
 
+/*
+ * A copy of the helper in a fresh world-readable directory under /tmp, in
+ * the build tree's layout (helper in a directory, libreaper.so.0 one level
+ * up) so its $ORIGIN/.. runpath finds the library in the copy. For runs
+ * that need to delete the binary, or to run it as a user who cannot read
+ * the build tree (a fresh clone may live in a 0700 directory).
+ */
+struct helper_copy {
+	char dir[32], bin[PATH_MAX], exe[PATH_MAX], lib[PATH_MAX];
+};
+
+static void
+helper_copy_make(struct helper_copy *c)
+{
+	char src_lib[PATH_MAX], *slash;
+
+	snprintf(c->dir, sizeof(c->dir), "/tmp/life-copy.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(c->dir));
+	ck_assert_int_eq(chmod(c->dir, 0755), 0);
+	snprintf(c->bin, sizeof(c->bin), "%s/bin", c->dir);
+	snprintf(c->exe, sizeof(c->exe), "%s/bin/helper-app", c->dir);
+	snprintf(c->lib, sizeof(c->lib), "%s/libreaper.so.0", c->dir);
+	ck_assert_int_eq(mkdir(c->bin, 0755), 0);
+	copy_file(rt_helper_path(), c->exe, 0755);
+	snprintf(src_lib, sizeof(src_lib), "%s", rt_helper_path());
+	slash = strrchr(src_lib, '/');
+	ck_assert_ptr_nonnull(slash);
+	*slash = '\0';
+	strcat(src_lib, "/../libreaper.so.0");
+	copy_file(src_lib, c->lib, 0644);
+}
+
+static void
+helper_copy_remove(const struct helper_copy *c)
+{
+	(void) unlink(c->exe);
+	(void) unlink(c->lib);
+	(void) rmdir(c->bin);
+	(void) rmdir(c->dir);
+}
+
 /* RLIMIT_NPROC = 1 for an unprivileged uid: the helper is that uid's only
  * process, so fork() fails with EAGAIN (root would be exempt). */
 START_TEST(fork_fails_eagain)
 {
-	const char *argv[] = { rt_helper_path(), "exit", "5", NULL };
+	struct helper_copy c;
+	const char *argv[] = { c.exe, "exit", "5", NULL };
 	struct rt_opts o;
 	struct rt_run run;
 
-	/* The helper (and its library) must be usable by that uid. */
-	ck_assert_int_eq(access(rt_helper_path(), R_OK | X_OK), 0);
+	/* The helper and its library must be usable by that uid. */
+	helper_copy_make(&c);
 	rt_opts_init(&o);
+	o.exe = c.exe;
 	o.uid = 54321;
 	o.nproc = 1;
 	rt_start(&run, &o, argv);
 	rt_finish(&run);
+	helper_copy_remove(&c);
 	ck_assert_str_eq(rt_get(&run, "split"), "-1 errno=11");
 	ck_assert_str_eq(rt_get(&run, "pid"), "1");
 	ck_assert_str_eq(rt_get(&run, "SigBlk"), "0000000000000000");
@@ -868,42 +912,23 @@ END_TEST
 
 /*
  * The helper unlinks itself before the call: the re-exec must go through
- * /proc/self/exe, which still names the open file. The copy keeps the
- * build tree's layout (helper in a directory, libreaper.so.0 one level
- * up), so the helper's $ORIGIN/.. runpath finds the library in the copy.
+ * /proc/self/exe, which still names the open file.
  */
 START_TEST(binary_deleted_after_start)
 {
-	char dir[] = "/tmp/life-copy.XXXXXX", bin[PATH_MAX], exe[PATH_MAX];
-	char lib[PATH_MAX], src_lib[PATH_MAX], *slash;
-	const char *argv[] = { exe, "-U", "info", NULL };
+	struct helper_copy c;
+	const char *argv[] = { c.exe, "-U", "info", NULL };
 	struct rt_opts o;
 	struct rt_run run;
 	bool gone;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_int_eq(chmod(dir, 0755), 0);
-	snprintf(bin, sizeof(bin), "%s/bin", dir);
-	snprintf(exe, sizeof(exe), "%s/bin/helper-app", dir);
-	snprintf(lib, sizeof(lib), "%s/libreaper.so.0", dir);
-	ck_assert_int_eq(mkdir(bin, 0755), 0);
-	copy_file(rt_helper_path(), exe, 0755);
-	snprintf(src_lib, sizeof(src_lib), "%s", rt_helper_path());
-	slash = strrchr(src_lib, '/');
-	ck_assert_ptr_nonnull(slash);
-	*slash = '\0';
-	strcat(src_lib, "/../libreaper.so.0");
-	copy_file(src_lib, lib, 0644);
-
+	helper_copy_make(&c);
 	rt_opts_init(&o);
-	o.exe = exe;
+	o.exe = c.exe;
 	rt_start(&run, &o, argv);
 	rt_finish(&run);
-	gone = access(exe, F_OK) < 0 && errno == ENOENT;
-	(void) unlink(exe);
-	(void) unlink(lib);
-	(void) rmdir(bin);
-	(void) rmdir(dir);
+	gone = access(c.exe, F_OK) < 0 && errno == ENOENT;
+	helper_copy_remove(&c);
 
 	ck_assert_msg(gone, "the helper did not unlink itself");
 	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
