@@ -435,6 +435,36 @@ rt_proc_status(pid_t pid, const char *field)
 	return v;
 }
 
+unsigned long long
+rt_caught_forwardable(const char *sigcgt_hex)
+{
+	static const int faults[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL,
+				      SIGTRAP, SIGSYS };
+	unsigned long long m;
+
+	ck_assert_ptr_nonnull(sigcgt_hex);
+	m = strtoull(sigcgt_hex, NULL, 16);
+	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
+		m &= ~(1ULL << (faults[i] - 1));
+	return m;
+}
+
+bool
+rt_asan(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	return true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+	return true;
+#else
+	return false;
+#endif
+#else
+	return false;
+#endif
+}
+
 int
 rt_fd_count(pid_t pid)
 {

@@ -104,6 +104,15 @@ pid_t rt_app_host_pid(const struct rt_run *run);
  * -1 when absent. */
 long long rt_proc_status(pid_t pid, const char *field);
 
+/* A SigCgt hex string from the report, without the synchronous fault
+ * signals (SEGV, BUS, FPE, ILL, TRAP, SYS): a sanitizer runtime catches
+ * those in every process it runs in, and the reaper never forwards them. */
+unsigned long long rt_caught_forwardable(const char *sigcgt_hex);
+
+/* True when this build runs under AddressSanitizer, which cannot start
+ * without /proc: the tests that need that print why they skip. */
+bool rt_asan(void);
+
 /* Number of fds open in /proc/<pid>/fd, or -1. */
 int rt_fd_count(pid_t pid);
 

@@ -874,12 +874,19 @@ START_TEST(fork_fails_eagain)
 {
 	struct helper_copy c;
 	const char *argv[] = { c.exe, "exit", "5", NULL };
+	/* LeakSanitizer (in the ASan build) needs a process of its own at
+	 * exit, which the limit does not leave it. */
+	static const char *const envp[] = {
+		"PATH=/usr/local/bin:/usr/bin:/bin", "HELPER_REPORT_FD=3",
+		"ASAN_OPTIONS=detect_leaks=0", NULL,
+	};
 	struct rt_opts o;
 	struct rt_run run;
 
 	/* The helper and its library must be usable by that uid. */
 	helper_copy_make(&c);
 	rt_opts_init(&o);
+	o.envp = envp;
 	o.exe = c.exe;
 	o.uid = 54321;
 	o.nproc = 1;
@@ -905,7 +912,7 @@ START_TEST(exec_fails_eperm)
 	/* Everything blocked for the split is unblocked again. */
 	ck_assert_str_eq(rt_get(&run, "SigBlk"), "0000000000000000");
 	ck_assert_str_eq(rt_get(&run, "SigIgn"), "0000000000000000");
-	ck_assert_str_eq(rt_get(&run, "SigCgt"), "0000000000000000");
+	ck_assert_int_eq(rt_caught_forwardable(rt_get(&run, "SigCgt")), 0);
 	ck_assert_int_eq(rt_exit_code(&run), 6);
 }
 END_TEST
@@ -1121,6 +1128,11 @@ START_TEST(split_without_proc)
 	struct rt_opts o;
 	struct rt_run run;
 
+	if (rt_asan()) {
+		fprintf(stderr, "SKIP split_without_proc: AddressSanitizer "
+			"cannot start without /proc (runs in the plain build)\n");
+		return;
+	}
 	snprintf(libdir, sizeof(libdir), "LD_LIBRARY_PATH=%s",
 		 rt_helper_path());
 	slash = strrchr(libdir, '/');
