@@ -58,8 +58,12 @@ START_TEST(names_in_ps)
 	const char *base;
 	pid_t app;
 
-	rt_helper_as_pid1(&run, "wait", NULL);
+	rt_helper_as_pid1(&run, "signals", NULL);
 	ck_assert_ptr_nonnull(rt_wait_for(&run, "ready=1"));
+	/* A signal forwarded back means the reaper runs its loop, so it has
+	 * set its title: the application may start before it does. */
+	ck_assert_int_eq(kill(run.pid1, SIGUSR1), 0);
+	ck_assert_ptr_nonnull(rt_wait_for(&run, "sig=10 "));
 	app = rt_app_host_pid(&run);
 	ck_assert_int_gt(app, 0);
 	base = strrchr(rt_helper_path(), '/') + 1;
