@@ -22,11 +22,6 @@ struct rp_config {
 	bool subreaper;
 	bool debug;
 	bool signal_group;
-	/* Interactive command use: child gets its own process group and the
-	 * terminal's foreground instead of a new session (issue 3). */
-	bool foreground_tty;
-	/* Log every reaped process that is not the application (tini -w). */
-	bool warn_reaped;
 	char marker[RP_MARKER_MAX];
 	const char *log_prefix;
 	/* rewrite[s] is the signal forwarded when s arrives; 0 drops it. */

@@ -5,8 +5,9 @@
  * the saved signal state) is prepared by the parent before fork().
  *
  * Order in the child matters:
- *   1. session or process group (before the mask is restored, so SIGTTOU
- *      from tcsetpgrp() cannot stop us);
+ *   1. setsid(): the application leads a session and process group of
+ *      its own, so group signals meant for the reaper's group (a
+ *      terminal's ^C) reach it once, forwarded, never twice;
  *   2. PR_SET_PDEATHSIG, then re-check getppid(): the reaper may already
  *      have died between fork() and prctl();
  *   3. dispositions, then the mask: musl posix_spawn's rule, "all signal
@@ -32,63 +33,9 @@
 #include "spawn.h"
 #include "util.h"
 
-/* execvp()'s lookup, on the stack. EACCES from any candidate wins over
- * ENOENT, as in execvp(), so "found but not executable" is reported. */
-static int
-exec_search(const struct rp_spawn *req)
-{
-	const char *p = req->search_path;
-	size_t flen = strlen(req->file);
-	bool eacces = false;
-	char buf[4096];
-
-	if (!p || !*p)
-		p = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	for (;;) {
-		const char *end = strchrnul(p, ':');
-		size_t dlen = (size_t)(end - p);
-
-		if (dlen + 1 + flen + 1 <= sizeof(buf)) {
-			/* An empty PATH element means the current directory. */
-			if (dlen) {
-				memcpy(buf, p, dlen);
-				buf[dlen++] = '/';
-			}
-			memcpy(buf + dlen, req->file, flen + 1);
-			execve(buf, req->argv, req->envp);
-			switch (errno) {
-			case EACCES:
-				eacces = true;
-				break;
-			case ENOENT:
-			case ENOTDIR:
-			case ENAMETOOLONG:
-			case ELOOP:
-			case ESTALE:
-			case ENODEV:
-			case ETIMEDOUT:
-				break;
-			default:
-				return errno;
-			}
-		}
-		if (!*end)
-			break;
-		p = end + 1;
-	}
-	return eacces ? EACCES : ENOENT;
-}
-
 static int
 exec_child(const struct rp_spawn *req)
 {
-	if (req->file) {
-		if (strchr(req->file, '/')) {
-			execve(req->file, req->argv, req->envp);
-			return errno;
-		}
-		return exec_search(req);
-	}
 	if (req->exe_fd >= 0) {
 		syscall(SYS_execveat, req->exe_fd, "", req->argv, req->envp,
 			AT_EMPTY_PATH);
@@ -108,13 +55,8 @@ child(const struct rp_spawn *req, pid_t reaper, int errfd)
 {
 	int err;
 
-	if (req->foreground_tty) {
-		if (setpgid(0, 0) < 0 ||
-		    tcsetpgrp(req->tty_fd, getpid()) < 0)
-			goto fail;
-	} else if (setsid() < 0) {
+	if (setsid() < 0)
 		goto fail;
-	}
 	if (req->pdeathsig) {
 		if (prctl(PR_SET_PDEATHSIG, req->pdeathsig) < 0)
 			goto fail;

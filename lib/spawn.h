@@ -13,23 +13,15 @@
 struct rp_sigstate;
 
 struct rp_spawn {
-	/* The re-exec case: exe_fd (>= 0) through execveat(); then paths,
-	 * tried in order while execve() says ENOENT. */
+	/* exe_fd (>= 0) through execveat(); then paths, tried in order while
+	 * execve() says ENOENT. */
 	int exe_fd;
 	const char *const *paths;
-	/* Or a command name: with a '/', executed as is; without, looked up
-	 * in search_path (PATH), as execvp() does, without allocating. */
-	const char *file;
-	const char *search_path;
 	char *const *argv;
 	char *const *envp;
 	const struct rp_sigstate *sig;
 	char *listen_slot;		/* see rp_marker_env() */
 	int pdeathsig;			/* 0: none */
-	/* true: own process group, made the foreground of tty_fd (job
-	 * control on a terminal); false: a new session (setsid). */
-	bool foreground_tty;
-	int tty_fd;
 };
 
 /*

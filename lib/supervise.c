@@ -109,9 +109,6 @@ reaped(struct sv *sv, pid_t pid, int status)
 		sv->app_status = status;
 		sv->phase = TERM_SENT;	/* provisional, see after_drain() */
 		rp_close(&sv->app_pidfd);
-	} else if (sv->cfg->warn_reaped) {
-		rp_log_always(sv->cfg->log_prefix, "reaped zombie process %ld",
-			      (long) pid);
 	} else {
 		rp_log(sv->cfg, "reaped %ld (status 0x%x)", (long) pid, status);
 	}

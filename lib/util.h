@@ -13,13 +13,6 @@
 
 #define ARRAY_LENGTH(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Evaluate a libc call that returns -1 + errno, yield -errno or its result. */
-#define RET_NERRNO(expr)						\
-	({								\
-		__typeof__(expr) _r = (expr);				\
-		_r < 0 ? -errno : _r;					\
-	})
-
 /* Retry a -1/EINTR call; the one place each caller needs EINTR handled. */
 #define TEMP_FAILURE_RETRY_NEG(expr)					\
 	({								\
