@@ -42,6 +42,7 @@
 
 enum phase {
 	RUNNING,	/* the application is alive */
+	APP_EXITED,	/* reaped just now; after_drain() decides what next */
 	TERM_SENT,	/* application gone, leftovers have SIGTERM */
 	KILL_SENT,	/* grace period over, leftovers have SIGKILL */
 };
@@ -107,7 +108,7 @@ reaped(struct sv *sv, pid_t pid, int status)
 	if (sv->phase == RUNNING && pid == sv->app) {
 		flags = REAPER_REAPED_APPLICATION;
 		sv->app_status = status;
-		sv->phase = TERM_SENT;	/* provisional, see after_drain() */
+		sv->phase = APP_EXITED;
 		rp_close(&sv->app_pidfd);
 	} else {
 		rp_log(sv->cfg, "reaped %ld (status 0x%x)", (long) pid, status);
@@ -118,39 +119,38 @@ reaped(struct sv *sv, pid_t pid, int status)
 
 /* Reap everything that is ready; returns 0 or -ECHILD (no children). */
 static int
-drain(struct sv *sv, bool *app_gone)
+drain(struct sv *sv)
 {
 	pid_t pid;
 	int status, r;
 
-	while ((r = rp_reap_one(&pid, &status)) > 0) {
-		bool was_running = sv->phase == RUNNING;
-
+	while ((r = rp_reap_one(&pid, &status)) > 0)
 		reaped(sv, pid, status);
-		if (was_running && sv->phase != RUNNING)
-			*app_gone = true;
-	}
 	if (r < 0 && r != -ECHILD)	/* cannot happen with valid args */
 		rp_log(sv->cfg, "waitpid: %s", strerror(-r));
 	return r;
 }
 
 static void
-after_drain(struct sv *sv, int r, bool app_gone)
+after_drain(struct sv *sv, int r)
 {
-	if (app_gone) {
+	switch (sv->phase) {
+	case RUNNING:
+		return;
+	case APP_EXITED:
 		if (!sv->cfg->grace_ms || r == -ECHILD)
 			finish(sv);
 		start_grace(sv);
 		return;
-	}
-	if (sv->phase == RUNNING)
+	case TERM_SENT:
+	case KILL_SENT:
+		if (r == -ECHILD)
+			finish(sv);
+		/* Orphans of killed leftovers come to us alive: sweep. */
+		if (sv->phase == KILL_SENT)
+			(void) rp_reap_signal_descendants(SIGKILL);
 		return;
-	if (r == -ECHILD)
-		finish(sv);
-	/* Orphans of killed leftovers come to us alive: sweep again. */
-	if (sv->phase == KILL_SENT)
-		(void) rp_reap_signal_descendants(SIGKILL);
+	}
 }
 
 static void
@@ -253,7 +253,7 @@ loop(struct sv *sv)
 
 	for (;;) {
 		size_t n = wait_event(sv, buf, ARRAY_LENGTH(buf));
-		bool chld = n == 0, app_gone = false;
+		bool chld = n == 0;
 
 		for (size_t i = 0; i < n; i++) {
 			if (buf[i].ssi_signo == SIGCHLD)
@@ -261,13 +261,8 @@ loop(struct sv *sv)
 			else
 				forward(sv, &buf[i]);
 		}
-		if (chld) {
-			/* Two statements: drain() sets app_gone, and C leaves
-			 * the order of argument evaluation unspecified. */
-			int r = drain(sv, &app_gone);
-
-			after_drain(sv, r, app_gone);
-		}
+		if (chld)
+			after_drain(sv, drain(sv));
 	}
 }
 
