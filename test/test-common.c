@@ -290,6 +290,19 @@ rt_wait_for(struct rt_run *run, const char *needle)
 	}
 }
 
+const char *
+rt_wait_err_for(struct rt_run *run, const char *needle)
+{
+	for (;;) {
+		const char *hit = strstr(run->errbuf, needle);
+
+		if (hit)
+			return hit;
+		if (!pump(run))
+			return NULL;
+	}
+}
+
 void
 rt_send(struct rt_run *run, const char *s)
 {

@@ -75,6 +75,10 @@ void rt_helper_as_pid1(struct rt_run *run, ...);
  * run->out, or NULL at EOF. */
 const char *rt_wait_for(struct rt_run *run, const char *needle);
 
+/* The same for stderr (reaper and application), where the reaper's own
+ * progress shows; returns a pointer into run->errbuf or NULL at EOF. */
+const char *rt_wait_err_for(struct rt_run *run, const char *needle);
+
 /* Write to the app's stdin; close it with rt_close_control(). */
 void rt_send(struct rt_run *run, const char *s);
 void rt_close_control(struct rt_run *run);

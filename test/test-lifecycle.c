@@ -304,32 +304,6 @@ wait_report_or_give_up(struct rt_run *run, const char *needle, int ms)
 	return true;
 }
 
-/* Read stderr until it contains needle (or EOF). rt_wait_for() only looks
- * at the report; the reaper's own progress shows on stderr. */
-static bool
-wait_err_for(struct rt_run *run, const char *needle)
-{
-	while (!strstr(run->errbuf, needle)) {
-		size_t cap = sizeof(run->errbuf) - 1;
-		ssize_t n;
-
-		if (run->err < 0)
-			return false;
-		n = read(run->err, run->errbuf + run->err_len,
-			 cap - run->err_len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			close(run->err);
-			run->err = -1;
-			return false;
-		}
-		run->err_len += (size_t) n;
-		run->errbuf[run->err_len] = '\0';
-	}
-	return true;
-}
-
 /* ------------------------------------------------------------------ */
 /* Files                                                                */
 
@@ -1041,7 +1015,7 @@ START_TEST(listen_pid_and_inherited_fd)
 	close(o.extra_fd);
 	ck_assert_ptr_nonnull(rt_wait_for(&run, "ready=1"));
 	/* Logged after the reaper closed what it inherited. */
-	ck_assert(wait_err_for(&run, "reaper of "));
+	ck_assert(rt_wait_err_for(&run, "reaper of "));
 	app = rt_app_host_pid(&run);
 	ck_assert_int_gt(app, 0);
 	reaper_fds = rt_fd_count(run.pid1);
