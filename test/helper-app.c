@@ -311,51 +311,20 @@ scenario_orphans(int n)
 	report("rounds=%d", rounds);
 }
 
-/*
- * Record the signals we get until stdin reaches EOF. Everything the
- * reaper may forward is blocked and read from a signalfd, so we see each
- * kind, its si_code and a sigqueue() value.
- */
+/* Block all we may be forwarded, to read it from a signalfd; faults stay
+ * deliverable so a crash still shows as one. */
 static void
-scenario_signals(void)
+block_catchable(sigset_t *set)
 {
-	sigset_t set;
-	int sfd;
-
-	sigfillset(&set);
-	sigdelset(&set, SIGSEGV);
-	sigdelset(&set, SIGBUS);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	sfd = signalfd(-1, &set, SFD_CLOEXEC);
-	report("ready=1");
-	for (;;) {
-		struct pollfd p[2] = {
-			{ .fd = sfd, .events = POLLIN },
-			{ .fd = STDIN_FILENO, .events = POLLIN },
-		};
-		struct signalfd_siginfo si;
-		char buf[64];
-
-		if (poll(p, 2, -1) < 0)
-			continue;
-		if (p[0].revents & POLLIN &&
-		    read(sfd, &si, sizeof(si)) == sizeof(si)) {
-			report("sig=%u code=%d val=%d pid=%u", si.ssi_signo,
-			       si.ssi_code, si.ssi_int, si.ssi_pid);
-			continue;
-		}
-		if (p[1].revents & (POLLIN | POLLHUP)) {
-			ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
-
-			if (n <= 0)
-				return;
-		}
-	}
+	sigfillset(set);
+	sigdelset(set, SIGSEGV);
+	sigdelset(set, SIGBUS);
+	sigprocmask(SIG_BLOCK, set, NULL);
 }
 
-/* Report every signal as "member=WHO sig=N pid=P" until stdin reaches EOF.
- * Pending signals are read before EOF is acted on, so a signal that
- * reached this member is always reported before it leaves. */
+/* Report every signal until stdin reaches EOF: "sig=N code=C val=V pid=P",
+ * or "member=WHO sig=N pid=P" when who is set. Pending signals are read
+ * before EOF is acted on, so a signal that arrived is always reported. */
 static void
 watch_signals(const char *who, int sfd)
 {
@@ -371,14 +340,36 @@ watch_signals(const char *who, int sfd)
 			continue;
 		if (p[0].revents & POLLIN &&
 		    read(sfd, &si, sizeof(si)) == sizeof(si)) {
-			report("member=%s sig=%u pid=%u", who, si.ssi_signo,
-			       si.ssi_pid);
+			if (who)
+				report("member=%s sig=%u pid=%u", who,
+				       si.ssi_signo, si.ssi_pid);
+			else
+				report("sig=%u code=%d val=%d pid=%u",
+				       si.ssi_signo, si.ssi_code, si.ssi_int,
+				       si.ssi_pid);
 			continue;
 		}
 		if (p[1].revents & (POLLIN | POLLHUP) &&
 		    read(STDIN_FILENO, buf, sizeof(buf)) <= 0)
 			return;
 	}
+}
+
+/*
+ * Record the signals we get until stdin reaches EOF. Everything the
+ * reaper may forward is blocked and read from a signalfd, so we see each
+ * kind, its si_code and a sigqueue() value.
+ */
+static void
+scenario_signals(void)
+{
+	sigset_t set;
+	int sfd;
+
+	block_catchable(&set);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	report("ready=1");
+	watch_signals(NULL, sfd);
 }
 
 /*
@@ -394,10 +385,7 @@ scenario_groupsig(void)
 	pid_t c;
 	int sfd;
 
-	sigfillset(&set);
-	sigdelset(&set, SIGSEGV);
-	sigdelset(&set, SIGBUS);
-	sigprocmask(SIG_BLOCK, &set, NULL);
+	block_catchable(&set);
 	c = fork();
 	if (c < 0) {
 		report("error=fork %s", strerror(errno));
