@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <bsd/stdlib.h>
 
+#include "bsd-compat.h"
 #include "marker.h"
 #include "util.h"
 
@@ -57,7 +57,7 @@ rp_marker_take(const char *name)
 int
 rp_marker_env(const char *name, pid_t reaper, char ***envp, char **listen_slot)
 {
-	size_t nlen = strlen(name), n = 0, bytes;
+	size_t nlen = name ? strlen(name) : 0, n = 0, bytes;
 	char reaper_str[21], **out, *str;
 	const char *listen;
 	size_t i, o = 0;
@@ -77,7 +77,7 @@ rp_marker_env(const char *name, pid_t reaper, char ***envp, char **listen_slot)
 	str = (char *)(out + n + 2);
 	*listen_slot = NULL;
 	for (i = 0; i < n; i++) {
-		if (env_is(environ[i], name, nlen))
+		if (name && env_is(environ[i], name, nlen))
 			continue;
 		if (rewrite_listen && env_is(environ[i], "LISTEN_PID", 10)) {
 			if (*listen_slot)
@@ -90,9 +90,11 @@ rp_marker_env(const char *name, pid_t reaper, char ***envp, char **listen_slot)
 		}
 		out[o++] = environ[i];
 	}
-	snprintf(str, nlen + 2 + sizeof(reaper_str), "%s=%s", name,
-		 reaper_str);
-	out[o++] = str;
+	if (name) {
+		snprintf(str, nlen + 2 + sizeof(reaper_str), "%s=%s", name,
+			 reaper_str);
+		out[o++] = str;
+	}
 	out[o] = NULL;
 	*envp = out;
 	return 0;

@@ -23,7 +23,8 @@ enum rp_marker_state rp_marker_take(const char *name);
 
 /*
  * Build the child's environment: environ without any NAME= entry, plus
- * "NAME=<reaper>", and with LISTEN_PID=<reaper> turned into a slot the child
+ * "NAME=<reaper>" (no marker at all when name is NULL: the command), and
+ * with LISTEN_PID=<reaper> turned into a slot the child
  * fills with its own pid (*listen_slot, NULL when there is none). The array
  * and strings live in one heap block the caller frees; the reaper never
  * frees it (it never returns).

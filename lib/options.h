@@ -22,12 +22,18 @@ struct rp_config {
 	bool subreaper;
 	bool debug;
 	bool signal_group;
+	/* Log every reaped process that is not the application, even
+	 * without debug (the command's -w, as tini's). */
+	bool warn_reaped;
 	char marker[RP_MARKER_MAX];
 	const char *log_prefix;
 	/* rewrite[s] is the signal forwarded when s arrives; 0 drops it. */
 	int rewrite[NSIG];
 	unsigned int grace_ms;
 	int pdeathsig;
+	/* The reaper's own parent-death signal (the command's -p, as tini's):
+	 * it arrives like any other signal and is forwarded. */
+	int reaper_pdeathsig;
 	uint8_t exit_zero[32];
 	void (*on_reap)(pid_t pid, int status, unsigned int flags, void *data);
 	void *on_reap_data;

@@ -54,6 +54,7 @@ split(const struct rp_config *cfg)
 		.envp = envp,
 		.listen_slot = listen_slot,
 		.pdeathsig = cfg->pdeathsig,
+		.tty_fd = -1,
 	};
 	r = rp_supervise_run(cfg, &req, title);
 	if (exe_fd >= 0)

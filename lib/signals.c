@@ -18,8 +18,8 @@
 #include <strings.h>
 #include <sys/signalfd.h>
 
-#include <bsd/stdlib.h>
 
+#include "bsd-compat.h"
 #include "signals.h"
 #include "util.h"
 

@@ -13,22 +13,35 @@
 struct rp_sigstate;
 
 struct rp_spawn {
-	/* exe_fd (>= 0) through execveat(); then paths, tried in order while
-	 * execve() says ENOENT. */
+	/* The re-exec: exe_fd (>= 0) through execveat(); then paths, tried
+	 * in order while execve() says ENOENT. */
 	int exe_fd;
 	const char *const *paths;
+	/* Or a command (file != NULL): with a '/', executed as is; without,
+	 * looked up in search_path as execvp() does, but without allocating
+	 * and without execvp()'s /bin/sh fallback for ENOEXEC. */
+	const char *file;
+	const char *search_path;
 	char *const *argv;
 	char *const *envp;
 	const struct rp_sigstate *sig;
 	char *listen_slot;		/* see rp_marker_env() */
 	int pdeathsig;			/* 0: none */
+	/* >= 0: job control on this terminal: the child gets a process group
+	 * of its own in our session, made the terminal's foreground. -1: the
+	 * child leads a new session. */
+	int tty_fd;
+	/* Out: true when rp_spawn() failed because execve() did (the program
+	 * was not found or cannot run), not because of fork or set-up. */
+	bool exec_failed;
 };
 
 /*
  * Start req's program as a child. On success *pid is a child that has
- * exec'd. Errors: -errno of fork/pipe2 (nothing started), or the execve()
- * errno of the child, which has then been reaped.
+ * exec'd. Errors: -errno of fork/pipe2 (nothing started), or the errno of
+ * the child's set-up or execve() (req->exec_failed tells which), the child
+ * having been reaped.
  */
-int rp_spawn(const struct rp_spawn *req, pid_t *pid);
+int rp_spawn(struct rp_spawn *req, pid_t *pid);
 
 #endif

@@ -27,9 +27,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <bsd/unistd.h>
-
 #include "reaper.h"
+#include "bsd-compat.h"
 #include "log.h"
 #include "options.h"
 #include "pidfd.h"
@@ -56,6 +55,7 @@ struct sv {
 	enum phase phase;
 	int sfd;
 	int tfd;		/* grace timer, -1 outside the grace period */
+	int tty_fd;		/* job control on this terminal, else -1 */
 };
 
 static __attribute__((noreturn)) void
@@ -110,11 +110,31 @@ reaped(struct sv *sv, pid_t pid, int status)
 		sv->app_status = status;
 		sv->phase = APP_EXITED;
 		rp_close(&sv->app_pidfd);
+	} else if (sv->cfg->warn_reaped) {
+		rp_log_always(sv->cfg->log_prefix, "reaped zombie process %ld "
+			      "(status 0x%x)", (long) pid, status);
 	} else {
 		rp_log(sv->cfg, "reaped %ld (status 0x%x)", (long) pid, status);
 	}
 	if (sv->cfg->on_reap)
 		sv->cfg->on_reap(pid, status, flags, sv->cfg->on_reap_data);
+}
+
+/*
+ * Job control: the application stopped (^Z on its terminal, SIGTTIN...).
+ * Stop too, so that the shell that started us gets the terminal back and
+ * sees a stopped job; its fg or bg continues us (see forward()). As PID 1
+ * there is no such shell, and the kernel would not stop us anyway.
+ */
+static void
+app_stopped(struct sv *sv, int sig)
+{
+	char name[16];
+
+	rp_log(sv->cfg, "application stopped by SIG%s%s",
+	       rp_signals_name(sig, name), sv->self == 1 ? "" : ", stopping");
+	if (sv->self != 1)
+		(void) kill(sv->self, SIGSTOP);
 }
 
 /* Reap everything that is ready; returns 0 or -ECHILD (no children). */
@@ -124,6 +144,16 @@ drain(struct sv *sv)
 	pid_t pid;
 	int status, r;
 
+	/* Stops are only asked for the application, and only on a terminal:
+	 * nobody else would act on them. */
+	if (sv->tty_fd >= 0 && sv->phase == RUNNING &&
+	    TEMP_FAILURE_RETRY_NEG(waitpid(sv->app, &status,
+					   WNOHANG | WUNTRACED)) == sv->app) {
+		if (WIFSTOPPED(status))
+			app_stopped(sv, WSTOPSIG(status));
+		else
+			reaped(sv, sv->app, status);
+	}
 	while ((r = rp_reap_one(&pid, &status)) > 0)
 		reaped(sv, pid, status);
 	if (r < 0 && r != -ECHILD)	/* cannot happen with valid args */
@@ -176,7 +206,13 @@ forward(struct sv *sv, const struct signalfd_siginfo *si)
 		       rp_signals_name(sig, n1));
 		return;
 	}
-	if (sv->cfg->signal_group) {
+	if (sv->tty_fd >= 0 && to == SIGCONT) {
+		/* fg gave us the terminal: hand it on. ^Z stopped the whole
+		 * group, so the whole group continues. */
+		if (tcgetpgrp(sv->tty_fd) == getpgrp())
+			(void) tcsetpgrp(sv->tty_fd, sv->app);
+		r = kill(-sv->app, to) < 0 ? -errno : 0;
+	} else if (sv->cfg->signal_group) {
 		r = kill(-sv->app, to) < 0 ? -errno : 0;
 	} else if (si->ssi_code == SI_QUEUE) {
 		/* Keep sigqueue()'s payload: real-time users rely on it. */
@@ -307,9 +343,9 @@ rp_supervise_run(const struct rp_config *cfg, struct rp_spawn *req,
 	struct rp_sigstate saved;
 	struct sv sv = {
 		.cfg = cfg, .self = getpid(), .app_pidfd = -1, .tfd = -1,
-		.phase = RUNNING,
+		.phase = RUNNING, .tty_fd = req->tty_fd,
 	};
-	int was_subreaper = 0, r;
+	int was_subreaper = 0, old_pdeathsig = 0, r;
 
 	sv.sfd = rp_signals_block(&saved);
 	if (sv.sfd < 0)
@@ -321,6 +357,20 @@ rp_supervise_run(const struct rp_config *cfg, struct rp_spawn *req,
 			r = -errno;
 			goto fail;
 		}
+	}
+	if (cfg->reaper_pdeathsig) {
+		/* Set while the signal is blocked, so that it waits in the
+		 * signalfd for the application; then re-check the parent,
+		 * which may have died before prctl(). */
+		pid_t parent = getppid();
+
+		if (prctl(PR_GET_PDEATHSIG, &old_pdeathsig) < 0 ||
+		    prctl(PR_SET_PDEATHSIG, cfg->reaper_pdeathsig) < 0) {
+			r = -errno;
+			goto fail;
+		}
+		if (getppid() != parent)
+			(void) kill(sv.self, cfg->reaper_pdeathsig);
 	}
 	r = rp_spawn(req, &sv.app);
 	if (r < 0)
@@ -336,6 +386,8 @@ rp_supervise_run(const struct rp_config *cfg, struct rp_spawn *req,
 	loop(&sv);
 
 fail:
+	if (cfg->reaper_pdeathsig)
+		(void) prctl(PR_SET_PDEATHSIG, old_pdeathsig);
 	if (cfg->subreaper)
 		(void) prctl(PR_SET_CHILD_SUBREAPER, was_subreaper);
 	(void) close(sv.sfd);
