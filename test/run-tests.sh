@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-deps=(meson ninja-build pkg-config gcc g++ check libbsd-dev)
+deps=(meson ninja-build pkg-config gcc g++ check libbsd-dev podman runc)
 missing=()
 for p in "${deps[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
