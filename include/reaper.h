@@ -144,6 +144,152 @@ int reaper_fork_self(void);
  */
 int reaper_fork_self_opts(const struct reaper_options *opts);
 
+/**
+ * @defgroup inproc In-process reaping: reaper_start() and friends
+ *
+ * A background thread in the calling process reaps its children (go-reaper
+ * Reap/Start), for programs that never wait for their own children. It
+ * waits for any child, so it also takes the exit statuses of the
+ * children the program starts itself: their waitpid(), system() and
+ * pclose() fail with ECHILD unless the program brackets them with
+ * reaper_hold() and reaper_release(). reaper_fork_self() has no such
+ * caveat; see reaper_start(3).
+ * @{
+ */
+
+/** Flag for reaper_config.flags: start even when the process is not PID 1
+ *  (go-reaper DisablePid1Check). Same bit as REAPER_SPLIT_ALWAYS.
+ *  REAPER_SUBREAPER and REAPER_DEBUG mean what they mean for
+ *  reaper_options. @since 0.1 */
+#define REAPER_START_ALWAYS	(1u << 0)
+
+/**
+ * Configuration for reaper_start().
+ *
+ * Declare it with REAPER_CONFIG() so that @c size is set and every field
+ * you do not name is zero; zero always means "the default". Fields are only
+ * ever added at the end.
+ *
+ * @since 0.1
+ */
+struct reaper_config {
+	/** sizeof(struct reaper_config) as the caller saw it. */
+	size_t size;
+	/** REAPER_START_ALWAYS, REAPER_SUBREAPER, REAPER_DEBUG, or 0. */
+	unsigned int flags;
+	/** The pid argument of wait4(2): which children to reap. 0 (the
+	 *  default) means -1, any child; N > 0 only child N; -G only the
+	 *  children in process group G (wait4's own 0, "my process group",
+	 *  is -getpgrp()). */
+	pid_t pid;
+	/** wait4(2) options, besides WNOHANG which is always used: 0,
+	 *  __WALL or __WCLONE. */
+	int options;
+	/** Write end of a pipe (or a socket) that gets one struct
+	 *  reaper_status per reaped process, 0 for none. The reaper uses its
+	 *  own duplicate and sets O_NONBLOCK on the open file description. */
+	int status_fd;
+	/** Called in the reaper thread once for every process it reaps:
+	 *  @p pid, its wait(2) @p status, @p flags (0 in this mode) and
+	 *  @p data. NULL for none. */
+	void (*on_reap)(pid_t pid, int status, unsigned int flags, void *data);
+	/** Passed unchanged to on_reap. */
+	void *on_reap_data;
+};
+
+/** One record on reaper_config.status_fd: a reaped process and its wait(2)
+ *  status. Written whole, with one write(2). @since 0.1 */
+struct reaper_status {
+	/** Process ID. */
+	pid_t pid;
+	/** Wait status: use WIFEXITED(), WEXITSTATUS(), WTERMSIG(). */
+	int status;
+};
+
+#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L
+/** Declare @p name as a struct reaper_config with its size set and the
+ *  given designated initialisers, all other fields zero:
+ *  REAPER_CONFIG(c); or REAPER_CONFIG(c, .flags = REAPER_DEBUG);
+ *  C99 and later; from C89 or C++, zero the struct and set @c size.
+ *  @since 0.1 */
+#define REAPER_CONFIG(...)						\
+	REAPER_CONFIG_I_(__VA_ARGS__,					\
+			 .size = sizeof(struct reaper_config))
+#define REAPER_CONFIG_I_(name, ...)					\
+	struct reaper_config name = { __VA_ARGS__ }
+#endif
+
+/**
+ * reaper_start() with the defaults: start the reaper thread if this process
+ * is PID 1, else do nothing (go-reaper Reap()).
+ *
+ * @return as reaper_start(NULL).
+ * @since 0.1
+ */
+int reaper_reap(void);
+
+/**
+ * Start a background thread that reaps the children of this process.
+ *
+ * It sleeps until SIGCHLD (caught by a handler that chains to the one the
+ * program had), then reaps every child that is ready. It needs nothing of
+ * the program's signal mask: it can be called before or after threads are
+ * created. Outside PID 1, unless @c flags has REAPER_START_ALWAYS, it
+ * starts nothing and returns 0 (with debugging on, it says so).
+ *
+ * Every reaped process is reported to @c on_reap and @c status_fd before
+ * it is reaped, and reaping waits while the consumer does: nothing is ever
+ * dropped (zombies wait instead).
+ *
+ * @param config a configuration declared with REAPER_CONFIG(), or NULL
+ * for the defaults.
+ * @return 0 when started or not due, else -1 with errno: EBUSY (already
+ * running in this process), EINVAL (bad size, flag, pid or options;
+ * status_fd negative), E2BIG (non-zero fields this library does not know),
+ * EBADF (status_fd not open for writing), EMFILE, ENFILE, ENOMEM, EAGAIN
+ * (no fd, memory or thread), or the errno of prctl().
+ *
+ * @since 0.1
+ */
+int reaper_start(const struct reaper_config *config);
+
+/**
+ * Stop the reaper thread and join it; restore the SIGCHLD disposition and
+ * the subreaper attribute it changed and close its descriptors. Children
+ * that exit from then on stay zombies for the program (or the next
+ * reaper_start()) to wait for.
+ *
+ * @return 0, or -1 with errno: EINVAL (not running in this process: never
+ * started, already stopped, or started by the parent of this forked
+ * child), EDEADLK (called from the reaper thread, i.e. from on_reap).
+ *
+ * @since 0.1
+ */
+int reaper_stop(void);
+
+/**
+ * Hold the reaper: until the matching reaper_release(), its thread reaps
+ * nothing, so that the program can wait for a child of its own:
+ * reaper_hold(); status = system(cmd); reaper_release();
+ * Holds nest and count across threads; they also work while no reaper
+ * runs (they are then only counted).
+ *
+ * @return 0, or -1 with errno EOVERFLOW (too many holds).
+ * @since 0.1
+ */
+int reaper_hold(void);
+
+/**
+ * Drop one hold; when the last one goes, the reaper reaps what exited
+ * meanwhile.
+ *
+ * @return 0, or -1 with errno EINVAL (no hold to release).
+ * @since 0.1
+ */
+int reaper_release(void);
+
+/** @} */
+
 #ifdef __cplusplus
 }
 #endif

@@ -98,6 +98,92 @@ _Static_assert(__builtin_types_compatible_p(
 	__typeof__(reaper_fork_self_opts),
 	int (const struct reaper_options *)), "reaper_fork_self_opts retyped");
 
+/* ---- 0.1, in-process reaping: struct reaper_config, struct reaper_status,
+ * REAPER_START_ALWAYS and the reaper_start() family ---- */
+#define CFIELD_SIZE(f) sizeof(((struct reaper_config *) 0)->f)
+#define COFF(f) offsetof(struct reaper_config, f)
+#define CTYPE(f, t) __builtin_types_compatible_p(__typeof__(		\
+	((struct reaper_config *) 0)->f), t)
+
+#if __SIZEOF_POINTER__ == 8 && defined(__x86_64__)
+_Static_assert(COFF(size) == 0, "config size moved");
+_Static_assert(COFF(flags) == 8, "config flags moved");
+_Static_assert(COFF(pid) == 12, "config pid moved");
+_Static_assert(COFF(options) == 16, "config options moved");
+_Static_assert(COFF(status_fd) == 20, "config status_fd moved");
+_Static_assert(COFF(on_reap) == 24, "config on_reap moved");
+_Static_assert(COFF(on_reap_data) == 32, "config on_reap_data moved");
+_Static_assert(sizeof(struct reaper_config) == 40,
+	       "struct reaper_config changed size");
+_Static_assert(CFIELD_SIZE(size) == 8, "config size resized");
+_Static_assert(CFIELD_SIZE(on_reap) == 8, "config on_reap resized");
+_Static_assert(CFIELD_SIZE(on_reap_data) == 8, "config on_reap_data resized");
+#else
+_Static_assert(COFF(size) == 0, "config size must come first");
+_Static_assert(COFF(flags) > COFF(size), "config field order changed");
+_Static_assert(COFF(pid) > COFF(flags), "config field order changed");
+_Static_assert(COFF(options) > COFF(pid), "config field order changed");
+_Static_assert(COFF(status_fd) > COFF(options), "config field order changed");
+_Static_assert(COFF(on_reap) > COFF(status_fd), "config field order changed");
+_Static_assert(COFF(on_reap_data) > COFF(on_reap),
+	       "config field order changed");
+_Static_assert(sizeof(struct reaper_config) >=
+	       COFF(on_reap_data) + sizeof(void *), "config struct too small");
+#endif
+_Static_assert(CFIELD_SIZE(flags) == 4, "config flags resized");
+_Static_assert(CFIELD_SIZE(pid) == 4, "config pid resized");
+_Static_assert(CFIELD_SIZE(options) == 4, "config options resized");
+_Static_assert(CFIELD_SIZE(status_fd) == 4, "config status_fd resized");
+_Static_assert(CTYPE(size, size_t), "config size retyped");
+_Static_assert(CTYPE(flags, unsigned int), "config flags retyped");
+_Static_assert(CTYPE(pid, pid_t), "config pid retyped");
+_Static_assert(CTYPE(options, int), "config options retyped");
+_Static_assert(CTYPE(status_fd, int), "config status_fd retyped");
+_Static_assert(CTYPE(on_reap, void (*)(pid_t, int, unsigned int, void *)),
+	       "config on_reap retyped");
+_Static_assert(CTYPE(on_reap_data, void *), "config on_reap_data retyped");
+
+/* The record a reader gets from status_fd: its bytes are the ABI. */
+_Static_assert(offsetof(struct reaper_status, pid) == 0, "status pid moved");
+_Static_assert(offsetof(struct reaper_status, status) == sizeof(pid_t),
+	       "status status moved");
+_Static_assert(sizeof(struct reaper_status) == sizeof(pid_t) + sizeof(int),
+	       "struct reaper_status changed size");
+_Static_assert(__builtin_types_compatible_p(__typeof__(
+	((struct reaper_status *) 0)->pid), pid_t), "status pid retyped");
+_Static_assert(__builtin_types_compatible_p(__typeof__(
+	((struct reaper_status *) 0)->status), int), "status status retyped");
+
+_Static_assert(REAPER_START_ALWAYS == 1u, "flag value changed");
+
+_Static_assert(__builtin_types_compatible_p(__typeof__(reaper_reap),
+					    int (void)), "reaper_reap retyped");
+_Static_assert(__builtin_types_compatible_p(__typeof__(reaper_start),
+	int (const struct reaper_config *)), "reaper_start retyped");
+_Static_assert(__builtin_types_compatible_p(__typeof__(reaper_stop),
+					    int (void)), "reaper_stop retyped");
+_Static_assert(__builtin_types_compatible_p(__typeof__(reaper_hold),
+					    int (void)), "reaper_hold retyped");
+_Static_assert(__builtin_types_compatible_p(__typeof__(reaper_release),
+					    int (void)),
+	       "reaper_release retyped");
+
+/* REAPER_CONFIG sets size and zeroes what is not named. */
+static int
+check_config_macro(void)
+{
+	REAPER_CONFIG(c, .flags = REAPER_START_ALWAYS, .pid = -7);
+	REAPER_CONFIG(d);
+
+	if (c.size != sizeof(struct reaper_config) ||
+	    c.flags != REAPER_START_ALWAYS || c.pid != -7 || c.options ||
+	    c.status_fd || c.on_reap || c.on_reap_data)
+		return 5;
+	if (d.size != sizeof(struct reaper_config) || d.flags || d.pid)
+		return 6;
+	return 0;
+}
+
 int
 main(void)
 {
@@ -120,5 +206,5 @@ main(void)
 	for (size_t i = 1; i < 31; i++)
 		if (o.exit_zero[i])
 			return 4;
-	return 0;
+	return check_config_macro();
 }
