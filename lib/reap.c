@@ -63,6 +63,15 @@ read_ppid(int procfd, const char *name)
 	return (pid_t) strtol(p + 4, NULL, 10);
 }
 
+pid_t
+rp_reap_parent_of(pid_t pid)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "/proc/%ld", (long) pid);
+	return read_ppid(AT_FDCWD, name);
+}
+
 static bool
 contains(const pid_t *set, size_t n, pid_t pid)
 {

@@ -16,6 +16,9 @@ struct rp_config;
  * are no children left. */
 int rp_reap_one(pid_t *pid, int *status);
 
+/* Parent of pid from /proc, or -1 when gone or /proc is unreadable. */
+pid_t rp_reap_parent_of(pid_t pid);
+
 /*
  * Send sig to every descendant still alive: kill(-1) when we are PID 1
  * (the kernel then spares only us), else a walk of /proc that follows

@@ -121,20 +121,55 @@ reaped(struct sv *sv, pid_t pid, int status)
 }
 
 /*
+ * POSIX: a process group is orphaned when none of its members has a parent
+ * in another group of the same session. Nobody could continue such a
+ * group, so the kernel discards ^Z for it. Ours holds the reaper and
+ * possibly ancestors that share its group (sh -c 'reaper ...'): follow
+ * them up. Unsure (no /proc, a chain too long) counts as orphaned, which
+ * errs towards never stopping.
+ */
+static bool
+own_group_orphaned(void)
+{
+	pid_t pgrp = getpgrp(), sid = getsid(0), p = getppid();
+
+	for (int depth = 0; depth < 64 && p > 0; depth++) {
+		pid_t psid = getsid(p), ppgrp = getpgid(p);
+
+		if (psid < 0 || ppgrp < 0 || psid != sid)
+			return true;
+		if (ppgrp != pgrp)
+			return false;
+		p = rp_reap_parent_of(p);
+	}
+	return true;
+}
+
+/*
  * Job control: the application stopped (^Z on its terminal, SIGTTIN...).
- * Stop too, so that the shell that started us gets the terminal back and
- * sees a stopped job; its fg or bg continues us (see forward()). As PID 1
- * there is no such shell, and the kernel would not stop us anyway.
+ * The terminal's foreground was its group instead of ours, so the shell
+ * that started us is waiting for our group to stop: stop it with the same
+ * signal (we ourselves block it, hence SIGSTOP for us), and fg or bg will
+ * continue us (see forward()). When our group is orphaned (we lead the
+ * session, or are PID 1) no shell could continue us: do what the kernel
+ * does for an orphaned group and let the application go on.
  */
 static void
 app_stopped(struct sv *sv, int sig)
 {
 	char name[16];
 
-	rp_log(sv->cfg, "application stopped by SIG%s%s",
-	       rp_signals_name(sig, name), sv->self == 1 ? "" : ", stopping");
-	if (sv->self != 1)
-		(void) kill(sv->self, SIGSTOP);
+	if (own_group_orphaned()) {
+		rp_log(sv->cfg, "application stopped by SIG%s; nobody to hand "
+		       "the terminal to, continuing it",
+		       rp_signals_name(sig, name));
+		(void) kill(-sv->app, SIGCONT);
+		return;
+	}
+	rp_log(sv->cfg, "application stopped by SIG%s, stopping",
+	       rp_signals_name(sig, name));
+	(void) kill(0, sig);
+	(void) kill(sv->self, SIGSTOP);
 }
 
 /* Reap everything that is ready; returns 0 or -ECHILD (no children). */
@@ -195,6 +230,12 @@ forward(struct sv *sv, const struct signalfd_siginfo *si)
 	 * (a signal the program raised before the split) is forwarded. */
 	if ((sig == SIGPIPE || sig == SIGXFSZ) &&
 	    (pid_t) si->ssi_pid == sv->self && si->ssi_code == SI_USER)
+		return;
+	/* app_stopped() stopping our own group: the application is the one
+	 * that stopped first. */
+	if ((sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) &&
+	    sv->tty_fd >= 0 && (pid_t) si->ssi_pid == sv->self &&
+	    si->ssi_code == SI_USER)
 		return;
 	to = sv->cfg->rewrite[sig];
 	if (!to) {
