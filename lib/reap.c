@@ -24,6 +24,7 @@
 #include "options.h"
 #include "pidfd.h"
 #include "reap.h"
+#include "signals.h"
 #include "util.h"
 
 int
@@ -179,14 +180,13 @@ rp_reap_exit(const struct rp_config *cfg, int status)
 		sig = WTERMSIG(status);
 		code = 128 + sig;
 	} else {
-		code = 255;	/* not reachable: we never wait with WUNTRACED */
+		code = 255;	/* not reachable: stops go to app_stopped() */
 	}
 	if (rp_config_exit_zero(cfg, code))
 		_exit(0);
 	if (sig && getpid() != 1) {
 		struct rlimit nocore = { 0, 0 };
 		struct sigaction dfl;
-		sigset_t set;
 
 		/* The application may have dumped core; we must not add one.
 		 * PR_SET_DUMPABLE also covers a piped core_pattern, which
@@ -197,9 +197,7 @@ rp_reap_exit(const struct rp_config *cfg, int status)
 		dfl.sa_handler = SIG_DFL;
 		(void) sigaction(sig, &dfl, NULL);
 		(void) kill(getpid(), sig);
-		sigemptyset(&set);
-		sigaddset(&set, sig);
-		(void) sigprocmask(SIG_UNBLOCK, &set, NULL);
+		rp_signals_unblock(sig);
 	}
 	/* As PID 1 the kernel drops a self-sent fatal signal; and a signal
 	 * whose default is not fatal cannot have killed the application. */

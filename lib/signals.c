@@ -17,11 +17,22 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 
 #include "bsd-compat.h"
 #include "signals.h"
 #include "util.h"
+
+/* Names count real-time signals as glibc and procps do, whatever C library
+ * built us (musl's SIGRTMIN is 35): "RTMIN+3" here must be the signal the
+ * host's `kill -s RTMIN+3` sends. */
+#define RP_RTMIN 34
+#define RP_RTMAX 64
+
+/* The kernel's signal set: 64 bits, whatever the C library's sigset_t. */
+#define KSIGSET_BYTES 8
 
 static const struct {
 	const char *name;
@@ -54,11 +65,11 @@ parse_rt(const char *rest, int base)
 		return -EINVAL;
 	if (rest[1] < '0' || rest[1] > '9')
 		return -EINVAL;
-	off = strtonum(rest + 1, 0, SIGRTMAX - SIGRTMIN, &err);
+	off = strtonum(rest + 1, 0, RP_RTMAX - RP_RTMIN, &err);
 	if (err)
 		return -EINVAL;
 	base += *rest == '+' ? (int) off : -(int) off;
-	if (base < SIGRTMIN || base > SIGRTMAX)
+	if (base < RP_RTMIN || base > RP_RTMAX)
 		return -EINVAL;
 	return base;
 }
@@ -80,9 +91,9 @@ rp_signals_parse(const char *s, bool allow_zero)
 	if (strncasecmp(s, "SIG", 3) == 0)
 		s += 3;
 	if (strncasecmp(s, "RTMIN", 5) == 0)
-		return parse_rt(s + 5, SIGRTMIN);
+		return parse_rt(s + 5, RP_RTMIN);
 	if (strncasecmp(s, "RTMAX", 5) == 0)
-		return parse_rt(s + 5, SIGRTMAX);
+		return parse_rt(s + 5, RP_RTMAX);
 	for (size_t i = 0; i < ARRAY_LENGTH(names); i++)
 		if (strcasecmp(s, names[i].name) == 0)
 			return names[i].sig;
@@ -97,8 +108,8 @@ rp_signals_name(int sig, char buf[16])
 			snprintf(buf, 16, "%s", names[i].name);
 			return buf;
 		}
-	if (sig >= SIGRTMIN && sig <= SIGRTMAX)
-		snprintf(buf, 16, "RTMIN+%d", sig - SIGRTMIN);
+	if (sig >= RP_RTMIN && sig <= RP_RTMAX)
+		snprintf(buf, 16, "RTMIN+%d", sig - RP_RTMIN);
 	else
 		snprintf(buf, 16, "%d", sig);
 	return buf;
@@ -161,18 +172,51 @@ rp_signals_forwardable(int sig)
 	case SIGSYS:
 		return false;
 	default:
-		/* glibc keeps 32 and 33 for itself; sigprocmask() refuses them. */
-		return sig >= 1 && sig < NSIG && (sig < 32 || sig >= SIGRTMIN);
+		/* Also 32-34, which the C library keeps for its threads:
+		 * someone may still send them (34 is glibc's SIGRTMIN, which
+		 * musl reserves), and unblocked they would kill the reaper. */
+		return sig >= 1 && sig <= RP_RTMAX;
 	}
+}
+
+/* sigaddset() and sigprocmask() refuse or silently drop the C library's
+ * reserved signals, so the reaper's set and mask go to the kernel as
+ * they are. */
+static void
+ksig_add(sigset_t *set, int sig)
+{
+	unsigned long *w = (unsigned long *) (void *) set;
+	const unsigned int bits = 8 * sizeof(*w);
+
+	w[(unsigned int)(sig - 1) / bits] |= 1UL << ((unsigned int)(sig - 1) % bits);
+}
+
+static int
+ksig_mask(int how, const sigset_t *set, sigset_t *old)
+{
+	if (old)
+		memset(old, 0, sizeof(*old));
+	return syscall(SYS_rt_sigprocmask, how, set, old, KSIGSET_BYTES) < 0
+		       ? -errno : 0;
+}
+
+void
+rp_signals_unblock(int sig)
+{
+	sigset_t set;
+
+	memset(&set, 0, sizeof(set));
+	ksig_add(&set, sig);
+	(void) ksig_mask(SIG_UNBLOCK, &set, NULL);
 }
 
 static void
 blocked_set(sigset_t *set)
 {
-	sigemptyset(set);
+	memset(set, 0, sizeof(*set));
 	for (int s = 1; s < NSIG; s++)
 		if (rp_signals_forwardable(s))
-			sigaddset(set, s);
+			ksig_add(set, s);
 }
 
 int
@@ -184,8 +228,9 @@ rp_signals_block(struct rp_sigstate *saved)
 
 	blocked_set(&set);
 	/* Block first: from here on nothing sent to us can act or be lost. */
-	if (sigprocmask(SIG_BLOCK, &set, &saved->mask) < 0)
-		return -errno;
+	r = ksig_mask(SIG_BLOCK, &set, &saved->mask);
+	if (r < 0)
+		return r;
 	sigemptyset(&saved->ignored);
 	sigemptyset(&saved->caught);
 	for (int s = 1; s < NSIG; s++) {
@@ -222,7 +267,7 @@ void
 rp_signals_restore(const struct rp_sigstate *saved)
 {
 	(void) sigaction(SIGCHLD, &saved->chld, NULL);
-	(void) sigprocmask(SIG_SETMASK, &saved->mask, NULL);
+	(void) ksig_mask(SIG_SETMASK, &saved->mask, NULL);
 }
 
 void
@@ -246,5 +291,5 @@ rp_signals_child_reset(const struct rp_sigstate *saved)
 	} else {
 		(void) sigaction(SIGCHLD, &saved->chld, NULL);
 	}
-	(void) sigprocmask(SIG_SETMASK, &saved->mask, NULL);
+	(void) ksig_mask(SIG_SETMASK, &saved->mask, NULL);
 }

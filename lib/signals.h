@@ -23,7 +23,8 @@ struct rp_sigstate {
 
 /*
  * Parse a signal: "TERM", "SIGTERM", "term", "15", "RTMIN", "RTMIN+3",
- * "SIGRTMAX-1". With allow_zero, "0" (and "NONE") yield 0.
+ * "SIGRTMAX-1". RTMIN is 34 and RTMAX 64 with any C library, as glibc and
+ * procps count. With allow_zero, "0" (and "NONE") yield 0.
  * Errors: -EINVAL (unknown name, out of range, trailing garbage).
  */
 int rp_signals_parse(const char *s, bool allow_zero);
@@ -39,8 +40,12 @@ int rp_signals_parse_rewrite(const char *spec, int table[NSIG]);
 
 /* True for signals the reaper blocks and forwards (all but SIGKILL,
  * SIGSTOP and the synchronous faults, which must keep their default action
- * so a bug in the reaper still kills it). SIGCHLD is blocked but consumed. */
+ * so a bug in the reaper still kills it; the C library's reserved 32-34
+ * included). SIGCHLD is blocked but consumed. */
 bool rp_signals_forwardable(int sig);
+
+/* Unblock sig in the calling thread, reserved signals included. */
+void rp_signals_unblock(int sig);
 
 /*
  * Save the current state into saved, block every forwardable signal and

@@ -199,7 +199,6 @@ START_TEST(rewrite_refused_table_untouched)
 		"STOP:TERM",
 		"SEGV:TERM",		/* faults keep the default action */
 		"CHLD:TERM",		/* consumed by the reaper itself */
-		"32:TERM",		/* reserved by glibc, never blocked */
 		"0:TERM",
 		"NONE:TERM",
 		"TERM:65",
