@@ -8,14 +8,55 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "options.h"
 #include "util.h"
+
+/*
+ * A closed or full stderr must neither stop the reaper nor kill it: the
+ * write's own SIGPIPE or SIGXFSZ is held back and consumed. Where the
+ * caller already blocks them (the reaper loop) they stay pending for it,
+ * and one that was pending before is not ours to take.
+ */
+static void
+write_quietly(const char *buf, size_t len)
+{
+	static const struct timespec now = { 0, 0 };
+	sigset_t quiet, old, pending;
+	ssize_t r;
+
+	sigemptyset(&quiet);
+	sigaddset(&quiet, SIGPIPE);
+	sigaddset(&quiet, SIGXFSZ);
+	sigemptyset(&pending);
+	(void) sigpending(&pending);
+	if (pthread_sigmask(SIG_BLOCK, &quiet, &old) != 0) {
+		(void) TEMP_FAILURE_RETRY_NEG(write(STDERR_FILENO, buf, len));
+		return;
+	}
+	r = TEMP_FAILURE_RETRY_NEG(write(STDERR_FILENO, buf, len));
+	if (r < 0 && (errno == EPIPE || errno == EFBIG)) {
+		int sig = errno == EPIPE ? SIGPIPE : SIGXFSZ;
+
+		if (!sigismember(&old, sig) && !sigismember(&pending, sig)) {
+			sigset_t one;
+
+			sigemptyset(&one);
+			sigaddset(&one, sig);
+			(void) TEMP_FAILURE_RETRY_NEG(
+				sigtimedwait(&one, NULL, &now));
+		}
+	}
+	(void) pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
 
 static void __attribute__((format(printf, 2, 0)))
 vlog(const char *prefix, const char *fmt, va_list ap)
@@ -34,8 +75,7 @@ vlog(const char *prefix, const char *fmt, va_list ap)
 	if ((size_t) n >= sizeof(line) - 1)
 		n = sizeof(line) - 2;
 	line[n++] = '\n';
-	/* A closed or full stderr must not stop the reaper: ignore errors. */
-	(void) TEMP_FAILURE_RETRY_NEG(write(STDERR_FILENO, line, (size_t) n));
+	write_quietly(line, (size_t) n);
 out:
 	errno = saved_errno;
 }
