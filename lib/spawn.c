@@ -90,6 +90,8 @@ static int
 exec_child(const struct rp_spawn *req)
 {
 	if (req->file) {
+		if (!*req->file)	/* as execvp(): nothing is called "" */
+			return ENOENT;
 		if (strchr(req->file, '/')) {
 			execve(req->file, req->argv, req->envp);
 			return errno;

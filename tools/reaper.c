@@ -132,17 +132,19 @@ static void
 add_exit_codes(struct cmd *c, const char *what, const char *list)
 {
 	char buf[256];
-	char *save = NULL, *tok;
+	char *rest = buf, *tok;
 
 	if (strlen(list) >= sizeof(buf))
 		fail_usage("%s: list too long", what);
 	strcpy(buf, list);
-	if (!*buf)
-		fail_usage("%s: empty exit code", what);
-	for (tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		int code = (int) parse_num(what, tok, 0, 255);
+	/* strsep(), not strtok(): "1,,2" and "1," have an empty code, which
+	 * is a typo to report, not to skip. */
+	while ((tok = strsep(&rest, ",")) != NULL) {
+		int code;
 
+		if (!*tok)
+			fail_usage("%s: empty exit code in '%s'", what, list);
+		code = (int) parse_num(what, tok, 0, 255);
 		c->cfg.exit_zero[code / 8] |= (uint8_t)(1u << (code % 8));
 	}
 }
@@ -241,6 +243,26 @@ print_and_exit(const char *text)
 	exit(0);
 }
 
+/* getopt_long() leaves optopt at a long option's short twin when it was
+ * given a value it takes none of ("--subreaper=1"): name what was typed. */
+static __attribute__((noreturn)) void
+unknown_option(const char *arg)
+{
+	if (strncmp(arg, "--", 2) == 0) {
+		size_t len = strcspn(arg, "=");
+
+		for (const struct option *o = long_opts; o->name; o++)
+			if (arg[len] == '=' && strlen(o->name) == len - 2 &&
+			    strncmp(o->name, arg + 2, len - 2) == 0)
+				fail_usage("option '--%s' takes no value",
+					   o->name);
+		fail_usage("unknown option '%.*s'", (int) len, arg);
+	}
+	if (optopt)
+		fail_usage("unknown option '-%c'", optopt);
+	fail_usage("unknown option '%s'", arg);
+}
+
 /* Returns the index of COMMAND in argv. */
 static int
 parse_args(struct cmd *c, int argc, char **argv)
@@ -295,9 +317,7 @@ parse_args(struct cmd *c, int argc, char **argv)
 			fail_usage("option '%s' needs a value",
 				   argv[optind - 1]);
 		default:
-			if (optopt)
-				fail_usage("unknown option '-%c'", optopt);
-			fail_usage("unknown option '%s'", argv[optind - 1]);
+			unknown_option(argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
