@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -144,6 +146,7 @@ rp_reap_signal_descendants(int sig)
 {
 	_cleanup_close_ int procfd = -1;
 	pid_t known[1024];
+	struct statfs fs;
 	size_t n = 0;
 	int r, total = 0;
 
@@ -157,6 +160,12 @@ rp_reap_signal_descendants(int sig)
 	procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (procfd < 0)
 		return -errno;
+	/* An empty /proc directory (not mounted) would look like "no
+	 * leftovers" and the caller would wait for them forever. */
+	if (fstatfs(procfd, &fs) < 0)
+		return -errno;
+	if (fs.f_type != PROC_SUPER_MAGIC)
+		return -ENOENT;
 	known[n++] = getpid();
 	/* Children may be listed after their parents or before: repeat
 	 * until a pass finds nobody new. */

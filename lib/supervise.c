@@ -56,6 +56,7 @@ struct sv {
 	int sfd;
 	int tfd;		/* grace timer, -1 outside the grace period */
 	int tty_fd;		/* job control on this terminal, else -1 */
+	bool warned_no_proc;
 };
 
 static __attribute__((noreturn)) void
@@ -72,11 +73,31 @@ finish(struct sv *sv)
 	rp_reap_exit(sv->cfg, sv->app_status);
 }
 
+/*
+ * Signal every leftover descendant. Outside PID 1 they are found through
+ * /proc; without it, the application's process group is the one place
+ * they are likely to be, and the user is told (once) that others may
+ * outlive the grace period.
+ */
+static void
+signal_leftovers(struct sv *sv, int sig)
+{
+	int r = rp_reap_signal_descendants(sig);
+
+	if (r >= 0)
+		return;
+	if (!sv->warned_no_proc)
+		rp_log_always(sv->cfg->log_prefix, "cannot find leftover "
+			      "processes (%s): signalling the application's "
+			      "process group only", strerror(-r));
+	sv->warned_no_proc = true;
+	(void) kill(-sv->app, sig);
+}
+
 static void
 start_grace(struct sv *sv)
 {
 	struct itimerspec its;
-	int r;
 
 	memset(&its, 0, sizeof(its));
 	its.it_value.tv_sec = sv->cfg->grace_ms / 1000;
@@ -88,16 +109,13 @@ start_grace(struct sv *sv)
 		       strerror(errno));
 		rp_close(&sv->tfd);
 		sv->phase = KILL_SENT;
-		(void) rp_reap_signal_descendants(SIGKILL);
+		signal_leftovers(sv, SIGKILL);
 		return;
 	}
 	sv->phase = TERM_SENT;
-	r = rp_reap_signal_descendants(SIGTERM);
-	if (r < 0)
-		rp_log(sv->cfg, "cannot find leftovers: %s", strerror(-r));
-	else
-		rp_log(sv->cfg, "grace period: SIGTERM to leftovers, SIGKILL "
-		       "in %u ms", sv->cfg->grace_ms);
+	rp_log(sv->cfg, "grace period: SIGTERM to leftovers, SIGKILL in %u ms",
+	       sv->cfg->grace_ms);
+	signal_leftovers(sv, SIGTERM);
 }
 
 static void
@@ -213,7 +231,7 @@ after_drain(struct sv *sv, int r)
 			finish(sv);
 		/* Orphans of killed leftovers come to us alive: sweep. */
 		if (sv->phase == KILL_SENT)
-			(void) rp_reap_signal_descendants(SIGKILL);
+			signal_leftovers(sv, SIGKILL);
 		return;
 	}
 }
@@ -307,7 +325,7 @@ wait_event(struct sv *sv, struct signalfd_siginfo *buf, size_t cap)
 			sv->phase = KILL_SENT;
 			rp_log(sv->cfg, "grace period over: SIGKILL to "
 			       "leftovers");
-			(void) rp_reap_signal_descendants(SIGKILL);
+			signal_leftovers(sv, SIGKILL);
 		}
 		if (!(pfd[0].revents & POLLIN))
 			return 0;
