@@ -382,6 +382,9 @@ main(int argc, char **argv)
 		.tty_fd = terminal_for_job_control(),
 	};
 	r = rp_supervise_run(&c.cfg, &req, NULL);
+	/* Only failures get here; the leak check at exit would turn them
+	 * into status 1 in a sanitizer build. */
+	free(envp);
 	if (req.exec_failed) {
 		rp_log_always(PROG, "cannot run '%s': %s", argv[first],
 			      strerror(-r));
