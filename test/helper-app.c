@@ -15,6 +15,10 @@
  *           pending across the split (it must still reach the application)
  *   -0  call plain reaper_fork_self() (the default when no option is given)
  *
+ * Scenarios: exit CODE, raise SIG, info, waitpid, orphans N, signals,
+ * leftovers CODE, wait, groupsig, pdeath SIG, orphans-hold N CODE,
+ * spawn PROGRAM [ARG...].
+ *
  * SPDX-License-Identifier: MIT
  */
 #include "config.h"
@@ -486,6 +490,99 @@ scenario_pdeath(int sig)
 	report("pdeath=%d ppid_now=%ld", got, (long) getppid());
 }
 
+/* Processes whose parent is ours (the reaper), other than us, in any
+ * state. */
+static int
+count_siblings(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int n = 0;
+
+	while (d && (de = readdir(d))) {
+		char path[300], buf[512], *p;
+		int fd;
+		ssize_t len;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
+		    atol(de->d_name) == (long) getpid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		buf[len] = '\0';
+		p = strrchr(buf, ')');
+		if (p && p[1] == ' ' && atol(p + 4) == (long) getppid())
+			n++;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/*
+ * orphans N, then wait until the reaper has no child but us, report
+ * "orphans_left=K", and stay (ready=1) until stdin reaches EOF, so the
+ * test can inspect the reaper; then exit with code. The pipe's EOF in
+ * scenario_orphans() only says that every orphan has closed its fds: one
+ * may still be exiting, not even a zombie yet. Nothing tells us when a
+ * process that is not our child is gone, so this looks at /proc, with a
+ * round trip through the reaper between looks, a bounded number of times.
+ */
+static void
+scenario_orphans_hold(int n, int code)
+{
+	int left = -1;
+
+	scenario_orphans(n);
+	for (int rounds = 0; rounds < 10000; rounds++) {
+		left = count_siblings();
+		if (left == 0)
+			break;
+		barrier();
+	}
+	report("orphans_left=%d", left);
+	scenario_wait_stdin();
+	exit(code);
+}
+
+/*
+ * Fork and exec argv (PATH not searched), report "spawned=PID", then wait
+ * for it and exit with its status: a parent that a test can kill, for a
+ * program that reacts to its parent's death (reaper -p).
+ */
+static int
+scenario_spawn(char **argv)
+{
+	pid_t c;
+	int st;
+
+	if (!argv[0]) {
+		report("error=spawn needs a program");
+		return 94;
+	}
+	c = fork();
+	if (c < 0) {
+		report("error=fork %s", strerror(errno));
+		return 91;
+	}
+	if (c == 0) {
+		execv(argv[0], argv);
+		report("error=exec %s %s", argv[0], strerror(errno));
+		_exit(127);
+	}
+	report("spawned=%ld", (long) c);
+	while (waitpid(c, &st, 0) < 0)
+		if (errno != EINTR)
+			return 95;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -576,6 +673,12 @@ main(int argc, char **argv)
 		scenario_groupsig();
 	} else if (strcmp(sc, "pdeath") == 0) {
 		scenario_pdeath(atoi(arg));
+	} else if (strcmp(sc, "orphans-hold") == 0) {
+		scenario_orphans_hold(atoi(arg),
+				      optind + 2 < argc ? atoi(argv[optind + 2])
+							: 0);
+	} else if (strcmp(sc, "spawn") == 0) {
+		return scenario_spawn(argv + optind + 1);
 	} else {
 		report("error=unknown scenario %s", sc);
 		return 94;

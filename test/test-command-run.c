@@ -1,0 +1,1305 @@
+/*
+ * The reaper command at run time, on real process trees: `reaper [FLAGS]
+ * -- helper-app SCENARIO` runs as PID 1 of a fresh PID namespace (or, where
+ * the behaviour only exists there, as a plain process), and the test
+ * checks what COMMAND (helper-app, for which reaper_fork_self() is a
+ * no-op since it is not PID 1) reports it got, how the command exits, and
+ * what the kernel says about the reaper in /proc. The same behaviours of
+ * reaper_fork_self() are in test-signals.c and test-lifecycle.c.
+ *
+ * Ordering instead of sleeping: the reaper and the application both read
+ * their signals from a signalfd, and the kernel dequeues the lowest
+ * pending number first (standard before real-time). So "B arrived and A
+ * did not" is proven by sending A, then B with B > A, and waiting for B:
+ * had A been forwarded, it would have been reported first.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "test-common.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+#define DEFAULT_PATH "PATH=/usr/local/bin:/usr/bin:/bin"
+#define REPORT_FD_ENV "HELPER_REPORT_FD=3"
+
+/* Far from 0-3 and from whatever the reaper opens for itself, so its
+ * presence or absence in a process is unambiguous. */
+#define EXTRA_FD 50
+
+/* Only bounds waits that would last for ever when the command is broken,
+ * so that the test fails and cleans up instead of hanging; never a delay. */
+#define GIVE_UP_MS 10000
+
+/* Long enough for a SIGTERM handler to run and exit even on one loaded
+ * CPU (taskset -c 0, sanitizers), short enough to keep the suite quick. */
+#define GRACE_MS "300"
+
+/* ------------------------------------------------------------------ */
+/* Starting the command                                                 */
+
+static const char *
+cmd_path(void)
+{
+	const char *p = getenv("REAPER_TEST_COMMAND");
+
+	ck_assert_msg(p, "REAPER_TEST_COMMAND is not set: run through meson "
+		      "test");
+	return p;
+}
+
+/* Run `reaper args...` (args NULL-terminated, argv[0] added here) with
+ * opts (may be NULL: PID 1, default environment). */
+static void
+cmd_startv(struct rt_run *run, const struct rt_opts *opts,
+	   const char *const *args)
+{
+	const char *argv[64];
+	struct rt_opts o;
+	size_t n = 0;
+
+	if (opts)
+		o = *opts;
+	else
+		rt_opts_init(&o);
+	if (!o.exe)
+		o.exe = cmd_path();
+	argv[n++] = cmd_path();
+	for (; *args; args++) {
+		ck_assert_uint_lt(n, 63);
+		argv[n++] = *args;
+	}
+	argv[n] = NULL;
+	rt_start(run, &o, argv);
+}
+
+#define cmd_start(run, opts, ...) \
+	cmd_startv((run), (opts), (const char *const[]){ __VA_ARGS__, NULL })
+
+static void
+dump(const struct rt_run *run)
+{
+	fprintf(stderr, "--- report ---\n%s--- stderr ---\n%s--------\n",
+		run->out, run->errbuf);
+}
+
+/* The report line that contains needle; fails if the application exits
+ * without it. */
+static const char *
+wait_line(struct rt_run *run, const char *needle)
+{
+	const char *l = rt_wait_for(run, needle);
+
+	if (!l)
+		dump(run);
+	ck_assert_msg(l, "no report line with \"%s\"", needle);
+	return l;
+}
+
+/* One "sig=N code=C val=V pid=P" line of the signals scenario. */
+struct sigline {
+	int sig;
+	int code;
+	int val;
+	long pid;
+};
+
+static struct sigline
+wait_sig(struct rt_run *run, int sig)
+{
+	struct sigline s;
+	char needle[32];
+	const char *l;
+
+	/* The trailing space keeps sig=1 from matching sig=10. */
+	snprintf(needle, sizeof(needle), "sig=%d ", sig);
+	l = wait_line(run, needle);
+	ck_assert_int_eq(sscanf(l, "sig=%d code=%d val=%d pid=%ld", &s.sig,
+				&s.code, &s.val, &s.pid), 4);
+	return s;
+}
+
+/* Read what is ready on the report and stderr pipes (stderr too, so a
+ * chatty reaper never blocks on it); false once the report is at EOF. */
+static bool
+read_more(struct rt_run *run)
+{
+	struct pollfd p[2] = {
+		{ .fd = run->report, .events = POLLIN },
+		{ .fd = run->err, .events = POLLIN },
+	};
+
+	if (run->report < 0)
+		return false;
+	if (poll(p, 2, -1) < 0)
+		return errno == EINTR;
+	for (int i = 0; i < 2; i++) {
+		int *fd = i ? &run->err : &run->report;
+		char *buf = i ? run->errbuf : run->out;
+		size_t *len = i ? &run->err_len : &run->out_len;
+		size_t cap = (i ? sizeof(run->errbuf) : sizeof(run->out)) - 1;
+		ssize_t n;
+
+		if (*fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		n = read(*fd, buf + *len, cap - *len);
+		if (n <= 0) {
+			close(*fd);
+			*fd = -1;
+			continue;
+		}
+		*len += (size_t) n;
+		buf[*len] = '\0';
+	}
+	return run->report >= 0;
+}
+
+/*
+ * The first "sig=" line COMMAND reported after *pos; *pos moves past it.
+ * Asserting which signal comes next, rather than waiting for the wanted
+ * one, fails at once when another arrives instead of waiting for ever.
+ */
+static struct sigline
+next_sig(struct rt_run *run, size_t *pos)
+{
+	struct sigline s;
+
+	for (;;) {
+		const char *l = run->out + *pos, *end;
+
+		while ((end = strchr(l, '\n')) && strncmp(l, "sig=", 4) != 0)
+			l = end + 1;
+		if (end) {
+			*pos = (size_t)(end + 1 - run->out);
+			ck_assert_int_eq(sscanf(l, "sig=%d code=%d val=%d "
+						"pid=%ld", &s.sig, &s.code,
+						&s.val, &s.pid), 4);
+			return s;
+		}
+		if (!read_more(run)) {
+			dump(run);
+			ck_abort_msg("COMMAND exited without another signal");
+		}
+	}
+}
+
+static int
+count_sig(struct rt_run *run, const char *who, int sig)
+{
+	char needle[48];
+
+	if (who)
+		snprintf(needle, sizeof(needle), "member=%s sig=%d ", who, sig);
+	else
+		snprintf(needle, sizeof(needle), "sig=%d ", sig);
+	return rt_count(run, needle);
+}
+
+static void
+send_sig(pid_t pid, int sig)
+{
+	ck_assert_msg(kill(pid, sig) == 0, "kill(%ld, %d): %s", (long) pid,
+		      sig, strerror(errno));
+}
+
+static void
+finish_ok(struct rt_run *run)
+{
+	rt_finish(run);
+	if (run->wstatus != 0)
+		dump(run);
+	ck_assert_int_eq(run->wstatus, 0);
+}
+
+/* SIGRTMIN is only known at run time: tables hold RT(n) for SIGRTMIN + n. */
+#define RT(n) (-1 - (n))
+
+static int
+table_sig(int v)
+{
+	return v < 0 ? SIGRTMIN + (-1 - v) : v;
+}
+
+/* ------------------------------------------------------------------ */
+/* Processes                                                            */
+
+static int
+pidfd_open(pid_t pid)
+{
+	int fd = (int) syscall(SYS_pidfd_open, pid, 0);
+
+	ck_assert_msg(fd >= 0, "pidfd_open(%ld): %s", (long) pid,
+		      strerror(errno));
+	return fd;
+}
+
+/* Wait until the process behind pidfd has exited, for at most ms (-1:
+ * for ever); true when it has. A pidfd turns readable in exit_notify(),
+ * after the kernel has re-parented the children and sent their
+ * parent-death signals. */
+static bool
+wait_exit(int pidfd, int ms)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	int r;
+
+	while ((r = poll(&p, 1, ms)) < 0 && errno == EINTR)
+		;
+	return r == 1;
+}
+
+/*
+ * Wait until the process the harness started has exited, for at most ms:
+ * the relay writes its wait status (read later by rt_finish()) the moment
+ * it reaps it. Unlike a pidfd opened now, this cannot name a reused pid.
+ */
+static bool
+wait_started_exit(struct rt_run *run, int ms)
+{
+	struct pollfd p = { .fd = run->status_pipe, .events = POLLIN };
+	int r;
+
+	while ((r = poll(&p, 1, ms)) < 0 && errno == EINTR)
+		;
+	return r == 1;
+}
+
+/* Parent pid and state from /proc/<pid>/stat (comm may hold ") "). */
+static bool
+proc_stat(pid_t pid, pid_t *ppid, char *state)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long) pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (!p || strlen(p) < 5)
+		return false;
+	*state = p[2];
+	*ppid = (pid_t) atol(p + 4);
+	return true;
+}
+
+static pid_t
+ppid_of(pid_t pid)
+{
+	pid_t ppid;
+	char state;
+
+	return proc_stat(pid, &ppid, &state) ? ppid : -1;
+}
+
+static char
+state_of(pid_t pid)
+{
+	pid_t ppid;
+	char state;
+
+	return proc_stat(pid, &ppid, &state) ? state : '?';
+}
+
+/* Children of parent, and how many of them are zombies. */
+static void
+count_children(pid_t parent, int *all, int *zombies)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+
+	ck_assert_ptr_nonnull(d);
+	*all = *zombies = 0;
+	while ((de = readdir(d))) {
+		pid_t ppid;
+		char state;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
+		    !proc_stat((pid_t) atol(de->d_name), &ppid, &state) ||
+		    ppid != parent)
+			continue;
+		(*all)++;
+		if (state == 'Z')
+			(*zombies)++;
+	}
+	closedir(d);
+}
+
+/* First field of /proc/PID/syscall (the syscall it sleeps in), or -1. */
+static long
+blocked_syscall(pid_t pid)
+{
+	char path[64];
+	long nr = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/syscall", (long) pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &nr) != 1)
+		nr = -1;
+	fclose(f);
+	return nr;
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Wait until the reaper sleeps in read() of its signalfd. The kernel has
+ * no event for "a process went to sleep", so this polls /proc, bounded
+ * for a clear failure; it waits for a condition, it does not pass time.
+ */
+static void
+wait_reaper_asleep(pid_t reaper)
+{
+	long long deadline = now_ms() + GIVE_UP_MS;
+
+	while (blocked_syscall(reaper) != SYS_read ||
+	       state_of(reaper) != 'S') {
+		ck_assert_msg(now_ms() < deadline, "reaper never blocked in "
+			      "read(): syscall %ld state %c",
+			      blocked_syscall(reaper), state_of(reaper));
+		sched_yield();
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* 1. Forwarding                                                        */
+
+static const int forwarded[] = {
+	SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGWINCH, SIGQUIT, RT(3),
+};
+
+/* Each signal sent to the reaper reaches COMMAND as itself, as kill()
+ * (SI_USER) from pid 1, the reaper; COMMAND handles it and exits 0. */
+START_TEST(forwards_each_signal)
+{
+	int sig = table_sig(forwarded[_i]);
+	struct rt_run run;
+	struct sigline s;
+
+	cmd_start(&run, NULL, "--", rt_helper_path(), "signals");
+	wait_line(&run, "ready=1");
+	send_sig(run.pid1, sig);
+	s = wait_sig(&run, sig);
+	ck_assert_int_eq(s.code, SI_USER);
+	ck_assert_int_eq(s.pid, 1);
+	finish_ok(&run);
+	ck_assert_int_eq(count_sig(&run, NULL, sig), 1);
+}
+END_TEST
+
+/* sigqueue() keeps its si_code and payload through the reaper. */
+START_TEST(sigqueue_payload_kept)
+{
+	union sigval v = { .sival_int = 42 };
+	struct rt_run run;
+	struct sigline s;
+
+	cmd_start(&run, NULL, "--", rt_helper_path(), "signals");
+	wait_line(&run, "ready=1");
+	ck_assert_int_eq(sigqueue(run.pid1, SIGRTMIN + 2, v), 0);
+	s = wait_sig(&run, SIGRTMIN + 2);
+	ck_assert_int_eq(s.code, SI_QUEUE);
+	ck_assert_int_eq(s.val, 42);
+	ck_assert_int_eq(s.pid, 1);
+	finish_ok(&run);
+}
+END_TEST
+
+/*
+ * 3000 mixed signals to the reaper: every kind gets through, every
+ * real-time one exactly once (they queue, the reaper must not coalesce
+ * them). SIGRTMAX, sent last, is the highest number: once COMMAND reports
+ * it, everything sent before has been forwarded and reported. Then the
+ * reaper must still be healthy: nothing left pending at it, no fd gained,
+ * a fresh sigqueue() still forwarded with its payload, exit status 0.
+ */
+START_TEST(signal_storm)
+{
+	static const int kinds[] = {
+		SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGWINCH, SIGQUIT,
+		RT(0), RT(1), RT(2), RT(3), RT(4),
+	};
+	const size_t nk = sizeof(kinds) / sizeof(kinds[0]);
+	const int total = 3000;
+	union sigval v = { .sival_int = 7 };
+	struct rt_run run;
+	struct sigline s;
+	int fds_before;
+
+	cmd_start(&run, NULL, "--", rt_helper_path(), "signals");
+	wait_line(&run, "ready=1");
+	/* "ready=1" may come before the reaper closed what it inherited. */
+	wait_reaper_asleep(run.pid1);
+	fds_before = rt_fd_count(run.pid1);
+	ck_assert_int_gt(fds_before, 0);
+	for (int i = 0; i < total; i++)
+		send_sig(run.pid1, table_sig(kinds[(size_t) i % nk]));
+	send_sig(run.pid1, SIGRTMAX);
+	wait_sig(&run, SIGRTMAX);
+	for (size_t i = 0; i < nk; i++) {
+		int sig = table_sig(kinds[i]);
+		int n = count_sig(&run, NULL, sig);
+
+		if (sig >= SIGRTMIN)
+			ck_assert_msg(n == total / (int) nk,
+				      "signal %d seen %d times, want %d", sig,
+				      n, total / (int) nk);
+		else
+			ck_assert_msg(n >= 1, "signal %d never seen", sig);
+	}
+	ck_assert_int_eq(rt_proc_status(run.pid1, "ShdPnd"), 0);
+	ck_assert_int_eq(rt_proc_status(run.pid1, "SigPnd"), 0);
+	ck_assert_int_eq(rt_fd_count(run.pid1), fds_before);
+	ck_assert_int_eq(sigqueue(run.pid1, SIGRTMIN + 5, v), 0);
+	s = wait_sig(&run, SIGRTMIN + 5);
+	ck_assert_int_eq(s.code, SI_QUEUE);
+	ck_assert_int_eq(s.val, 7);
+	ck_assert_int_eq(s.pid, 1);
+	finish_ok(&run);
+	ck_assert_int_eq(count_sig(&run, NULL, SIGRTMAX), 1);
+	ck_assert_int_eq(count_sig(&run, NULL, SIGRTMIN + 5), 1);
+}
+END_TEST
+
+/*
+ * The SIGPIPE the reaper's own log write raises (stderr a pipe nobody
+ * reads) is not COMMAND's business. With -vv every forward is logged.
+ * First, with stderr still read, a SIGPIPE sent from outside is forwarded
+ * like any other: so its absence later is the filter's doing. Then stderr
+ * loses its reader, USR1's log line raises SIGPIPE at the reaper (the
+ * kernel sends it to the writer as SI_USER from itself), and TERM
+ * (15 > 13), sent after USR1 arrived, is the fence.
+ */
+START_TEST(own_sigpipe_not_forwarded)
+{
+	struct rt_run run;
+
+	cmd_start(&run, NULL, "-v", "-v", "--", rt_helper_path(), "signals");
+	wait_line(&run, "ready=1");
+	send_sig(run.pid1, SIGPIPE);
+	ck_assert_int_eq(wait_sig(&run, SIGPIPE).pid, 1);
+	ck_assert_ptr_nonnull(rt_wait_err_for(&run, "forwarded SIGPIPE"));
+	close(run.err);
+	run.err = -1;
+	send_sig(run.pid1, SIGUSR1);
+	wait_sig(&run, SIGUSR1);
+	send_sig(run.pid1, SIGTERM);
+	wait_sig(&run, SIGTERM);
+	ck_assert_int_eq(count_sig(&run, NULL, SIGPIPE), 1);
+	finish_ok(&run);
+	ck_assert_int_eq(count_sig(&run, NULL, SIGPIPE), 1);
+}
+END_TEST
+
+/*
+ * The same for SIGXFSZ: the reaper's stderr is a file and RLIMIT_FSIZE is
+ * 0, so every log line (-vv) raises SIGXFSZ at the reaper. A shell sets
+ * that up and execs the command, which stays PID 1. USR1 is logged, then
+ * SIGRTMIN (above 25) is the fence. No control from outside here: the
+ * reaper keeps one SIGXFSZ of its own pending at unknown times, and a
+ * second standard signal of the same number would merge with it.
+ */
+START_TEST(own_sigxfsz_not_forwarded)
+{
+	char file[] = "/tmp/reaper-xfsz.XXXXXX";
+	struct rt_opts o;
+	struct rt_run run;
+	struct stat st;
+	int fd;
+
+	fd = mkstemp(file);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	rt_opts_init(&o);
+	o.exe = "/bin/sh";
+	rt_start(&run, &o, (const char *const[]){
+		"sh", "-c", "ulimit -f 0 && exec \"$@\" 2>>\"$0\"", file,
+		cmd_path(), "-v", "-v", "--", rt_helper_path(), "signals",
+		NULL });
+	wait_line(&run, "ready=1");
+	send_sig(run.pid1, SIGUSR1);
+	ck_assert_int_eq(wait_sig(&run, SIGUSR1).pid, 1);
+	send_sig(run.pid1, SIGRTMIN);
+	ck_assert_int_eq(wait_sig(&run, SIGRTMIN).pid, 1);
+	ck_assert_int_eq(count_sig(&run, NULL, SIGXFSZ), 0);
+	finish_ok(&run);
+	ck_assert_int_eq(stat(file, &st), 0);
+	(void) unlink(file);
+	/* Every log write failed: the limit was in force. */
+	ck_assert_int_eq(st.st_size, 0);
+	ck_assert_int_eq(count_sig(&run, NULL, SIGXFSZ), 0);
+}
+END_TEST
+
+/*
+ * The same signals from the reaper's first log line: outside PID 1 and
+ * without -s it warns that orphans will not come to it, before it has
+ * blocked anything. A closed or full stderr must not stop it (lib/log.c),
+ * so COMMAND still runs (it reports "split=") and its 3 is mirrored.
+ * A shell makes stderr a pipe nobody can read (a FIFO opened read-write,
+ * then for writing, then its reader closed: no race with a reader that
+ * exits) or a file under RLIMIT_FSIZE = 0, then execs the command.
+ */
+START_TEST(own_sigpipe_sigxfsz_at_startup)
+{
+	static const char *const scripts[] = {
+		"exec 8<>\"$0\" 9>\"$0\" 8<&- && exec \"$@\" 2>&9 9>&-",
+		"ulimit -f 0 && exec \"$@\" 2>>\"$0\"",
+	};
+	char dir[] = "/tmp/reaper-startup.XXXXXX", file[64];
+	struct rt_opts o;
+	struct rt_run run;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/stderr", dir);
+	if (_i == 0)
+		ck_assert_int_eq(mkfifo(file, 0600), 0);
+	rt_opts_init(&o);
+	o.no_pidns = true;
+	o.exe = "/bin/sh";
+	rt_start(&run, &o, (const char *const[]){
+		"sh", "-c", scripts[_i], file, cmd_path(), "--",
+		rt_helper_path(), "exit", "3", NULL });
+	rt_finish(&run);
+	(void) unlink(file);
+	(void) rmdir(dir);
+	ck_assert_msg(!WIFSIGNALED(run.wstatus), "reaper killed by signal %d "
+		      "before COMMAND ran", rt_term_sig(&run));
+	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
+	ck_assert_int_eq(rt_exit_code(&run), 3);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* 2. Rewriting                                                         */
+
+/* Send sig to the reaper; COMMAND's next signal must be want, from pid 1. */
+static void
+assert_next(struct rt_run *run, size_t *pos, int sig, int want)
+{
+	struct sigline s;
+
+	send_sig(run->pid1, sig);
+	s = next_sig(run, pos);
+	ck_assert_msg(s.sig == want, "sent %d, COMMAND got %d, want %d", sig,
+		      s.sig, want);
+	ck_assert_int_eq(s.pid, 1);
+}
+
+/* TERM arrives as QUIT, USR1 is dropped (R = 0) and RTMIN+1, a real-time
+ * signal, arrives as HUP: written by name, by number, as repeated flags,
+ * and in REAPER_REWRITE. */
+START_TEST(rewrite_rules)
+{
+	char numbers[64];
+	const char *envp[] = {
+		DEFAULT_PATH, REPORT_FD_ENV,
+		"REAPER_REWRITE=TERM:QUIT,USR1:0,RTMIN+1:HUP", NULL,
+	};
+	const char *args[12];
+	struct rt_opts o;
+	struct rt_run run;
+	size_t n = 0, pos = 0;
+
+	snprintf(numbers, sizeof(numbers), "--rewrite=%d:%d,%d:0,%d:%d",
+		 SIGTERM, SIGQUIT, SIGUSR1, SIGRTMIN + 1, SIGHUP);
+	rt_opts_init(&o);
+	switch (_i) {
+	case 0:
+		args[n++] = "-r";
+		args[n++] = "TERM:QUIT,USR1:0,RTMIN+1:HUP";
+		break;
+	case 1:
+		args[n++] = numbers;
+		break;
+	case 2:
+		args[n++] = "-r";
+		args[n++] = "SIGTERM:SIGQUIT";
+		args[n++] = "--rewrite";
+		args[n++] = "USR1:0";
+		args[n++] = "-rRTMIN+1:HUP";
+		break;
+	default:
+		o.envp = envp;
+		break;
+	}
+	args[n++] = "--";
+	args[n++] = rt_helper_path();
+	args[n++] = "signals";
+	args[n] = NULL;
+	cmd_startv(&run, &o, args);
+	wait_line(&run, "ready=1");
+	assert_next(&run, &pos, SIGTERM, SIGQUIT);
+	/* Dropped: the reaper handles its signals in order, so USR2, sent
+	 * after USR1, is the next thing COMMAND sees. */
+	send_sig(run.pid1, SIGUSR1);
+	assert_next(&run, &pos, SIGUSR2, SIGUSR2);
+	assert_next(&run, &pos, SIGRTMIN + 1, SIGHUP);
+	finish_ok(&run);
+	/* COMMAND drains what is pending before it exits: none of the
+	 * originals ever reached it. */
+	ck_assert_int_eq(count_sig(&run, NULL, SIGTERM), 0);
+	ck_assert_int_eq(count_sig(&run, NULL, SIGUSR1), 0);
+	ck_assert_int_eq(count_sig(&run, NULL, SIGRTMIN + 1), 0);
+	ck_assert_int_eq(count_sig(&run, NULL, SIGQUIT), 1);
+	ck_assert_int_eq(count_sig(&run, NULL, SIGHUP), 1);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* 3. Signal target                                                     */
+
+/* -g, --signal-group, REAPER_SIGNAL_GROUP=1: a signal to the reaper
+ * reaches COMMAND and a grandchild of the reaper in COMMAND's group. */
+START_TEST(group_signal_reaches_grandchild)
+{
+	const char *envp[] = {
+		DEFAULT_PATH, REPORT_FD_ENV, "REAPER_SIGNAL_GROUP=1", NULL,
+	};
+	const char *args[] = {
+		_i == 0 ? "-g" : "--signal-group", "--", rt_helper_path(),
+		"groupsig", NULL,
+	};
+	struct rt_opts o;
+	struct rt_run run;
+	const char *l;
+	long cpid, cpgid, spid;
+	pid_t app, child;
+
+	rt_opts_init(&o);
+	if (_i == 2)
+		o.envp = envp;
+	cmd_startv(&run, &o, _i == 2 ? args + 1 : args);
+	wait_line(&run, "ready=1");
+	l = wait_line(&run, "member=child pid=");
+	ck_assert_int_eq(sscanf(l, "member=child pid=%ld pgid=%ld", &cpid,
+				&cpgid), 2);
+	/* COMMAND leads its own group, and the child really is in it. */
+	ck_assert_str_eq(rt_get(&run, "pid"), "2");
+	ck_assert_str_eq(rt_get(&run, "pgid"), "2");
+	ck_assert_int_eq(cpgid, 2);
+	ck_assert_int_ne(cpid, 2);
+	app = rt_app_host_pid(&run);
+	ck_assert_int_gt(app, 0);
+	child = rt_host_child_of(app);
+	ck_assert_int_gt(child, 0);
+	send_sig(run.pid1, SIGUSR1);
+	l = wait_line(&run, "member=app sig=10 ");
+	ck_assert_int_eq(sscanf(l, "member=app sig=10 pid=%ld", &spid), 1);
+	ck_assert_int_eq(spid, 1);
+	/* The reaper has sent USR1 to the whole group by now; TERM (15 > 10)
+	 * straight to the grandchild is the fence. */
+	send_sig(child, SIGTERM);
+	wait_line(&run, "member=child sig=15 ");
+	ck_assert_int_eq(count_sig(&run, "child", SIGUSR1), 1);
+	l = wait_line(&run, "member=child sig=10 ");
+	ck_assert_int_eq(sscanf(l, "member=child sig=10 pid=%ld", &spid), 1);
+	ck_assert_int_eq(spid, 1);
+	finish_ok(&run);
+	ck_assert_int_eq(count_sig(&run, "child", SIGUSR1), 1);
+}
+END_TEST
+
+/* Without -g only COMMAND gets it. USR1 then USR2 to the reaper; once
+ * COMMAND has USR2 the reaper is done with USR1. Then TERM (15 > 12 > 10)
+ * goes straight to the grandchild: had it got USR1 or USR2 from the
+ * reaper, those were pending before TERM and reported first. */
+START_TEST(default_target_is_command_only)
+{
+	struct rt_run run;
+	pid_t app, child;
+
+	cmd_start(&run, NULL, "--", rt_helper_path(), "groupsig");
+	wait_line(&run, "ready=1");
+	wait_line(&run, "member=child pid=");
+	app = rt_app_host_pid(&run);
+	ck_assert_int_gt(app, 0);
+	child = rt_host_child_of(app);
+	ck_assert_int_gt(child, 0);
+	send_sig(run.pid1, SIGUSR1);
+	send_sig(run.pid1, SIGUSR2);
+	wait_line(&run, "member=app sig=10 ");
+	wait_line(&run, "member=app sig=12 ");
+	send_sig(child, SIGTERM);
+	wait_line(&run, "member=child sig=15 ");
+	ck_assert_int_eq(count_sig(&run, "child", SIGUSR1), 0);
+	ck_assert_int_eq(count_sig(&run, "child", SIGUSR2), 0);
+	finish_ok(&run);
+	ck_assert_int_eq(count_sig(&run, "child", SIGUSR1), 0);
+	ck_assert_int_eq(count_sig(&run, "child", SIGUSR2), 0);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* 4. Reaping                                                           */
+
+/*
+ * 2000 orphans: COMMAND forks children that each leave a grandchild and
+ * exit, so the grandchildren come to the reaper. COMMAND checks the
+ * namespace itself (no zombie, then no process at all left to the reaper
+ * but itself), then waits; the test looks at the reaper's children from
+ * the host: COMMAND and nothing else. COMMAND's 41 is mirrored.
+ */
+START_TEST(orphans_reaped)
+{
+	struct rt_run run;
+	int all, zombies;
+
+	cmd_start(&run, NULL, "--", rt_helper_path(), "orphans-hold", "2000",
+		  "41");
+	wait_line(&run, "ready=1");
+	count_children(run.pid1, &all, &zombies);
+	rt_finish(&run);
+	if (rt_exit_code(&run) != 41)
+		dump(&run);
+	ck_assert_ptr_null(rt_get(&run, "error"));
+	ck_assert_str_eq(rt_get(&run, "zombies"), "0");
+	ck_assert_str_eq(rt_get(&run, "orphans_left"), "0");
+	ck_assert_int_eq(zombies, 0);
+	ck_assert_int_eq(all, 1);
+	ck_assert_int_eq(rt_exit_code(&run), 41);
+}
+END_TEST
+
+/* pid of "leftover=KIND pid=P", or -1. */
+static long
+leftover_pid(struct rt_run *run, const char *kind)
+{
+	char needle[32];
+	const char *l;
+
+	snprintf(needle, sizeof(needle), "leftover=%s pid=", kind);
+	l = strstr(run->out, needle);
+	return l ? atol(l + strlen(needle)) : -1;
+}
+
+static int
+err_count(struct rt_run *run, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = run->errbuf; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+/* The wait status -w logged for pid ("reaped zombie process P (status
+ * 0xS)"), or -1; *times says how many such lines name it. */
+static int
+warned_status(struct rt_run *run, long pid, int *times)
+{
+	char needle[64];
+	unsigned int st;
+	int status = -1;
+
+	snprintf(needle, sizeof(needle), "reaped zombie process %ld ", pid);
+	*times = 0;
+	for (const char *p = run->errbuf; (p = strstr(p, needle)); p++) {
+		(*times)++;
+		if (sscanf(p + strlen(needle), "(status 0x%x)", &st) == 1)
+			status = (int) st;
+	}
+	return status;
+}
+
+/*
+ * After a grace period: the leftover that traps SIGTERM and the one in
+ * its own session got SIGTERM and exited 0, the one that ignores it was
+ * SIGKILLed, and the reaper (-w) reaped each of them exactly once, and
+ * nothing else but COMMAND, whose 7 it exits with.
+ */
+static void
+check_grace(struct rt_run *run)
+{
+	static const struct {
+		const char *kind;
+		int status;
+	} want[] = {
+		{ "trap", 0 }, { "setsid", 0 }, { "ignore", SIGKILL },
+	};
+
+	if (rt_exit_code(run) != 7)
+		dump(run);
+	for (size_t i = 0; i < 3; i++) {
+		long pid = leftover_pid(run, want[i].kind);
+		int times, st;
+
+		ck_assert_msg(pid > 0, "no leftover=%s", want[i].kind);
+		st = warned_status(run, pid, &times);
+		ck_assert_msg(times == 1, "leftover %s (%ld) reaped %d times; "
+			      "stderr: %s", want[i].kind, pid, times,
+			      run->errbuf);
+		ck_assert_msg(st == want[i].status, "leftover %s: status 0x%x",
+			      want[i].kind, st);
+	}
+	ck_assert_int_eq(rt_count(run, "leftover_got=trap sig=15"), 1);
+	ck_assert_int_eq(rt_count(run, "leftover_got=setsid sig=15"), 1);
+	ck_assert_int_eq(rt_count(run, "leftover_got=ignore"), 0);
+	ck_assert_int_eq(rt_count(run, "leftover_got="), 2);
+	ck_assert_int_eq(err_count(run, "reaped zombie process "), 3);
+	ck_assert_int_eq(rt_exit_code(run), 7);
+}
+
+START_TEST(grace_as_pid1)
+{
+	struct rt_run run;
+
+	cmd_start(&run, NULL, "-w", "--grace=" GRACE_MS, "--",
+		  rt_helper_path(), "leftovers", "7");
+	rt_finish(&run);
+	check_grace(&run);
+}
+END_TEST
+
+/*
+ * Outside a PID namespace nothing kills what a broken reaper leaves
+ * behind, and the leftovers hold the report pipe open. The test adopts
+ * orphans (subreaper), waits for the reaper to exit for at most ms, then
+ * kills and reaps whatever leftover came to it. Returns whether the
+ * reaper exited on its own.
+ */
+static bool
+kill_stray_leftovers(struct rt_run *run, int ms)
+{
+	static const char *const kinds[] = { "trap", "ignore", "setsid" };
+	bool exited;
+
+	for (size_t k = 0; k < 3; k++) {
+		char needle[32];
+
+		snprintf(needle, sizeof(needle), "leftover=%s ", kinds[k]);
+		if (!rt_wait_for(run, needle))
+			break;		/* COMMAND died early */
+	}
+	exited = wait_started_exit(run, ms);
+	if (!exited) {
+		/* Stuck, so still there: the pid is its own. */
+		(void) kill(run->pid1, SIGKILL);
+		(void) wait_started_exit(run, -1);
+	}
+	for (size_t k = 0; k < 3; k++) {
+		pid_t pid = (pid_t) leftover_pid(run, kinds[k]);
+
+		/* Ours, so it cannot be reaped and its pid reused meanwhile. */
+		if (pid <= 0 || ppid_of(pid) != getpid())
+			continue;
+		(void) kill(pid, SIGKILL);
+		(void) waitpid(pid, NULL, 0);
+	}
+	return exited;
+}
+
+/* Outside PID 1 there is no kill(-1): the reaper walks /proc for its
+ * descendants, which it only finds if they come to it, so --grace implies
+ * -s (not given here). */
+START_TEST(grace_outside_pid1)
+{
+	struct rt_opts o;
+	struct rt_run run;
+	bool exited;
+
+	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	rt_opts_init(&o);
+	o.no_pidns = true;
+	cmd_start(&run, &o, "-w", "--grace=" GRACE_MS, "--",
+		  rt_helper_path(), "leftovers", "7");
+	exited = kill_stray_leftovers(&run, GIVE_UP_MS);
+	rt_finish(&run);
+	ck_assert_msg(exited, "the reaper did not exit");
+	check_grace(&run);
+	/* -s implied: no warning about orphans going elsewhere. */
+	ck_assert(!rt_err_has(&run, "not a child subreaper"));
+}
+END_TEST
+
+/* Without a grace period PID 1 leaves at once with COMMAND's status; the
+ * kernel then kills the rest of the namespace, so no leftover ever sees a
+ * SIGTERM, and nothing hangs. */
+START_TEST(no_grace_as_pid1)
+{
+	struct rt_run run;
+
+	cmd_start(&run, NULL, "--", rt_helper_path(), "leftovers", "7");
+	rt_finish(&run);
+	ck_assert_int_eq(rt_count(&run, "leftover="), 3);
+	ck_assert_int_eq(rt_count(&run, "leftover_got="), 0);
+	ck_assert_int_eq(rt_exit_code(&run), 7);
+}
+END_TEST
+
+/*
+ * Outside PID 1, with -s and no --grace, the reaper exits as soon as
+ * COMMAND does, with its status, even though leftovers (which never exit
+ * on their own) remain: they were still alive after it had gone, and
+ * none of them was sent anything.
+ */
+START_TEST(exits_with_leftovers_outside_pid1)
+{
+	static const char *const kinds[] = { "trap", "ignore", "setsid" };
+	struct rt_opts o;
+	struct rt_run run;
+	bool exited, alive[3];
+
+	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	rt_opts_init(&o);
+	o.no_pidns = true;
+	cmd_start(&run, &o, "-s", "--", rt_helper_path(), "leftovers", "7");
+	for (size_t k = 0; k < 3; k++) {
+		char needle[32];
+
+		snprintf(needle, sizeof(needle), "leftover=%s ", kinds[k]);
+		wait_line(&run, needle);
+	}
+	exited = wait_started_exit(&run, GIVE_UP_MS);
+	for (size_t k = 0; k < 3; k++) {
+		pid_t pid = (pid_t) leftover_pid(&run, kinds[k]);
+
+		/* Re-parented to us once the reaper was gone. */
+		alive[k] = ppid_of(pid) == getpid() && state_of(pid) != 'Z';
+	}
+	(void) kill_stray_leftovers(&run, 0);
+	rt_finish(&run);
+	ck_assert_msg(exited, "the reaper waited for the leftovers");
+	for (size_t k = 0; k < 3; k++)
+		ck_assert_msg(alive[k], "leftover %s gone", kinds[k]);
+	ck_assert_int_eq(rt_count(&run, "leftover_got="), 0);
+	ck_assert_int_eq(rt_exit_code(&run), 7);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* 5. Parent-death signals                                              */
+
+/*
+ * -p SIGNAL (tini's meaning): the reaper gets SIGNAL when its own parent
+ * dies, and forwards it. Outside PID 1, the reaper's parent is a helper
+ * (scenario spawn) the test kills; its death queues SIGNAL at the reaper
+ * before its pidfd turns readable. TERM (above each SIGNAL used) then
+ * goes to the reaper as the fence. The reaper, orphaned, comes to the test
+ * (subreaper), which reaps it and sees COMMAND's 0 mirrored.
+ */
+START_TEST(reaper_parent_death_signal)
+{
+	static const struct {
+		const char *flag, *value, *env;
+		int sig;
+	} t[] = {
+		{ "-p", "USR1", NULL, SIGUSR1 },
+		{ "--parent-death-signal=SIGUSR2", NULL, NULL, SIGUSR2 },
+		{ NULL, NULL, "REAPER_PARENT_DEATH_SIGNAL=HUP", SIGHUP },
+	};
+	const char *envp[] = { DEFAULT_PATH, REPORT_FD_ENV, t[_i].env, NULL };
+	const char *args[12];
+	struct rt_opts o;
+	struct rt_run run;
+	struct sigline s;
+	pid_t reaper, got;
+	size_t n = 0;
+	int fd, st;
+
+	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	args[n++] = rt_helper_path();
+	args[n++] = "spawn";
+	args[n++] = cmd_path();
+	if (t[_i].flag)
+		args[n++] = t[_i].flag;
+	if (t[_i].value)
+		args[n++] = t[_i].value;
+	args[n++] = "--";
+	args[n++] = rt_helper_path();
+	args[n++] = "signals";
+	args[n] = NULL;
+	rt_opts_init(&o);
+	o.no_pidns = true;
+	if (t[_i].env)
+		o.envp = envp;
+	rt_start(&run, &o, args);
+	wait_line(&run, "ready=1");
+	/* Written by the parent after fork(): it may come after "ready=1". */
+	reaper = (pid_t) atol(wait_line(&run, "spawned=") + strlen("spawned="));
+	ck_assert_int_gt(reaper, 0);
+	ck_assert_int_eq(ppid_of(reaper), run.pid1);
+
+	fd = pidfd_open(run.pid1);
+	send_sig(run.pid1, SIGKILL);
+	ck_assert(wait_exit(fd, -1));
+	close(fd);
+	send_sig(reaper, SIGTERM);
+	wait_sig(&run, SIGTERM);
+	/* Counted first: waiting for a signal that never came would hang. */
+	ck_assert_int_eq(count_sig(&run, NULL, t[_i].sig), 1);
+	s = wait_sig(&run, t[_i].sig);
+	ck_assert_int_eq(s.code, SI_USER);
+	ck_assert_int_eq(s.pid, reaper);
+
+	rt_finish(&run);
+	ck_assert_int_eq(rt_term_sig(&run), SIGKILL);
+	got = waitpid(reaper, &st, 0);
+	ck_assert_int_eq(got, reaper);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "reaper status "
+		      "0x%x", st);
+	ck_assert_int_eq(count_sig(&run, NULL, t[_i].sig), 1);
+}
+END_TEST
+
+/*
+ * --command-parent-death-signal / REAPER_COMMAND_PARENT_DEATH_SIGNAL:
+ * when the reaper is SIGKILLed (outside PID 1, where nothing else would
+ * end COMMAND), COMMAND gets SIGNAL from the kernel, sent as the dying
+ * reaper. COMMAND comes to the test (subreaper); TERM sent to it directly
+ * after the reaper's pidfd turned readable is the fence.
+ */
+START_TEST(command_parent_death_signal)
+{
+	static const struct {
+		const char *flag, *value, *env;
+		int sig;
+	} t[] = {
+		{ "--command-parent-death-signal=USR1", NULL, NULL, SIGUSR1 },
+		{ "--command-parent-death-signal", "12", NULL, SIGUSR2 },
+		{ NULL, NULL, "REAPER_COMMAND_PARENT_DEATH_SIGNAL=SIGHUP",
+		  SIGHUP },
+	};
+	const char *envp[] = { DEFAULT_PATH, REPORT_FD_ENV, t[_i].env, NULL };
+	const char *args[12];
+	struct rt_opts o;
+	struct rt_run run;
+	struct sigline s;
+	pid_t app;
+	size_t n = 0;
+	int fd, st;
+
+	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	if (t[_i].flag)
+		args[n++] = t[_i].flag;
+	if (t[_i].value)
+		args[n++] = t[_i].value;
+	args[n++] = "--";
+	args[n++] = rt_helper_path();
+	args[n++] = "signals";
+	args[n] = NULL;
+	rt_opts_init(&o);
+	o.no_pidns = true;
+	if (t[_i].env)
+		o.envp = envp;
+	cmd_startv(&run, &o, args);
+	wait_line(&run, "ready=1");
+	app = (pid_t) atol(rt_get(&run, "pid"));
+	ck_assert_int_eq(ppid_of(app), run.pid1);
+
+	fd = pidfd_open(run.pid1);
+	send_sig(run.pid1, SIGKILL);
+	ck_assert(wait_exit(fd, -1));
+	close(fd);
+	ck_assert_int_eq(ppid_of(app), getpid());
+	send_sig(app, SIGTERM);
+	wait_sig(&run, SIGTERM);
+	/* Counted first: waiting for a signal that never came would hang. */
+	ck_assert_int_eq(count_sig(&run, NULL, t[_i].sig), 1);
+	s = wait_sig(&run, t[_i].sig);
+	ck_assert_int_eq(s.code, SI_USER);
+	ck_assert_int_eq(s.pid, run.pid1);
+
+	rt_finish(&run);
+	ck_assert_int_eq(rt_term_sig(&run), SIGKILL);
+	ck_assert_int_eq(waitpid(app, &st, 0), app);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "COMMAND status "
+		      "0x%x", st);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* 6. What the idle reaper holds and does                               */
+
+/*
+ * An fd inherited at EXTRA_FD reaches COMMAND, and the reaper itself
+ * keeps only 0-2, its signalfd and COMMAND's pidfd. -vv logs "reaper of"
+ * once the reaper has closed what it inherited.
+ */
+START_TEST(no_inherited_fds)
+{
+	char path[64], target[256];
+	struct rt_opts o;
+	struct rt_run run;
+	struct dirent *de;
+	int e, std_fds, count, sfd = 0, pidfd = 0, other = 0;
+	bool app_has;
+	struct stat st;
+	pid_t app;
+	DIR *d;
+
+	/* 0 and 2 are the harness's pipes; 1 is whatever we have. */
+	std_fds = 2 + (fcntl(1, F_GETFD) >= 0);
+	e = eventfd(0, EFD_CLOEXEC);
+	ck_assert_int_ge(e, 0);
+	ck_assert_int_eq(dup3(e, EXTRA_FD, O_CLOEXEC), EXTRA_FD);
+	close(e);
+	rt_opts_init(&o);
+	o.extra_fd = EXTRA_FD;
+	cmd_start(&run, &o, "-v", "-v", "--", rt_helper_path(), "wait");
+	close(EXTRA_FD);
+	wait_line(&run, "ready=1");
+	ck_assert_ptr_nonnull(rt_wait_err_for(&run, "reaper of "));
+	app = rt_app_host_pid(&run);
+	ck_assert_int_gt(app, 0);
+	snprintf(path, sizeof(path), "/proc/%ld/fd/%d", (long) app, EXTRA_FD);
+	app_has = stat(path, &st) == 0;
+	count = rt_fd_count(run.pid1);
+	snprintf(path, sizeof(path), "/proc/%ld/fd", (long) run.pid1);
+	d = opendir(path);
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d))) {
+		int fd = atoi(de->d_name);
+		ssize_t len;
+
+		if (de->d_name[0] == '.' || fd <= 2)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/fd/%d",
+			 (long) run.pid1, fd);
+		len = readlink(path, target, sizeof(target) - 1);
+		if (len < 0)
+			continue;
+		target[len] = '\0';
+		if (strcmp(target, "anon_inode:[signalfd]") == 0)
+			sfd++;
+		else if (strcmp(target, "anon_inode:[pidfd]") == 0)
+			pidfd++;
+		else
+			other++;
+	}
+	closedir(d);
+	finish_ok(&run);
+	ck_assert(app_has);
+	ck_assert_int_eq(sfd, 1);
+	ck_assert_int_eq(pidfd, 1);
+	ck_assert_int_eq(other, 0);
+	ck_assert_int_eq(count, std_fds + 2);
+}
+END_TEST
+
+static long long
+ctxt_switches(pid_t pid)
+{
+	long long v = rt_proc_status(pid, "voluntary_ctxt_switches");
+	long long n = rt_proc_status(pid, "nonvoluntary_ctxt_switches");
+
+	ck_assert(v >= 0 && n >= 0);
+	return v + n;
+}
+
+/* Idle, the reaper sleeps in read() of its signalfd and nothing wakes it:
+ * its context switch counts do not move over half a second. */
+START_TEST(zero_idle_wakeups)
+{
+	struct rt_run run;
+	long long before, after, deadline, t;
+
+	cmd_start(&run, NULL, "--", rt_helper_path(), "wait");
+	wait_line(&run, "ready=1");
+	wait_reaper_asleep(run.pid1);
+	before = ctxt_switches(run.pid1);
+	/* The window; COMMAND says nothing more, so poll() just times out. */
+	deadline = now_ms() + 500;
+	while ((t = now_ms()) < deadline) {
+		struct pollfd p = { .fd = run.report, .events = POLLIN };
+
+		ck_assert_int_eq(poll(&p, 1, (int)(deadline - t)), 0);
+	}
+	after = ctxt_switches(run.pid1);
+	ck_assert_int_eq(after, before);
+	ck_assert_int_eq(blocked_syscall(run.pid1), SYS_read);
+	finish_ok(&run);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+
+static TCase *
+new_tcase(Suite *s, const char *name)
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_add_checked_fixture(tc, rt_reset_signals, NULL);
+	/* A hang is a failure; the slowest test takes about a second. */
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+	return tc;
+}
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("command-run");
+	TCase *tc;
+
+	tc = new_tcase(s, "signals");
+	tcase_add_loop_test(tc, forwards_each_signal, 0,
+			    sizeof(forwarded) / sizeof(forwarded[0]));
+	tcase_add_test(tc, sigqueue_payload_kept);
+	tcase_add_test(tc, signal_storm);
+	tcase_add_test(tc, own_sigpipe_not_forwarded);
+	tcase_add_test(tc, own_sigxfsz_not_forwarded);
+	tcase_add_loop_test(tc, own_sigpipe_sigxfsz_at_startup, 0, 2);
+	tcase_add_loop_test(tc, rewrite_rules, 0, 4);
+	tcase_add_loop_test(tc, group_signal_reaches_grandchild, 0, 3);
+	tcase_add_test(tc, default_target_is_command_only);
+
+	tc = new_tcase(s, "reaping");
+	tcase_add_test(tc, orphans_reaped);
+	tcase_add_test(tc, grace_as_pid1);
+	tcase_add_test(tc, grace_outside_pid1);
+	tcase_add_test(tc, no_grace_as_pid1);
+	tcase_add_test(tc, exits_with_leftovers_outside_pid1);
+
+	tc = new_tcase(s, "parent-death");
+	tcase_add_loop_test(tc, reaper_parent_death_signal, 0, 3);
+	tcase_add_loop_test(tc, command_parent_death_signal, 0, 3);
+
+	tc = new_tcase(s, "idle");
+	tcase_add_test(tc, no_inherited_fds);
+	tcase_add_test(tc, zero_idle_wakeups);
+	return s;
+}
+
+int
+main(void)
+{
+	return rt_main_pidns(suite());
+}
