@@ -274,12 +274,27 @@ barrier(void)
 	sigwait(&set, &sig);
 }
 
+/* Wait until pid has exited (is a zombie or gone): a pidfd becomes
+ * readable then. Without pidfds (old kernels, valgrind) return at once. */
+static void
+wait_exited(pid_t pid)
+{
+	struct pollfd p = { .events = POLLIN };
+
+	p.fd = (int) syscall(SYS_pidfd_open, pid, 0);
+	if (p.fd < 0)
+		return;		/* ESRCH: already reaped */
+	while (poll(&p, 1, -1) < 0 && errno == EINTR)
+		;
+	close(p.fd);
+}
+
 /* n orphans that exit at once; then wait until none is left as a zombie. */
 static void
 scenario_orphans(int n)
 {
 	int fds[2], z = -1, rounds;
-	char c;
+	pid_t orphan;
 
 	if (pipe(fds) < 0)
 		exit(91);
@@ -294,16 +309,23 @@ scenario_orphans(int n)
 			close(fds[0]);
 			if (report_fd != fds[1])
 				close(report_fd);
-			if (fork() == 0)
-				_exit(0);	/* grandchild: an orphan */
+			if (fork() == 0) {
+				/* grandchild: an orphan */
+				orphan = getpid();
+				(void) !write(fds[1], &orphan, sizeof(orphan));
+				_exit(0);
+			}
 			_exit(0);
 		}
 		(void) waitpid(p, NULL, 0);
 	}
 	close(fds[1]);
-	/* EOF once every orphan has exited (not yet reaped). */
-	while (read(fds[0], &c, 1) > 0)
-		;
+	/* EOF once every orphan has closed the pipe, which it does early in
+	 * exit(), before it is a zombie and before its parent hears of it:
+	 * wait for each exit to complete, or the reaper might not have been
+	 * told of all of them when we report and leave. */
+	while (read(fds[0], &orphan, sizeof(orphan)) == sizeof(orphan))
+		wait_exited(orphan);
 	close(fds[0]);
 	for (rounds = 0; rounds < 1000; rounds++) {
 		z = count_zombies();
