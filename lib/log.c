@@ -24,13 +24,15 @@
  * A closed or full stderr must neither stop the reaper nor kill it: the
  * write's own SIGPIPE or SIGXFSZ is held back and consumed. Where the
  * caller already blocks them (the reaper loop) they stay pending for it,
- * and one that was pending before is not ours to take.
+ * and one that was pending before is not ours to take. Only what we
+ * added is unblocked after: a SIG_SETMASK with the C library's view of
+ * the old mask would unblock the reserved signals the reaper blocks.
  */
 static void
 write_quietly(const char *buf, size_t len)
 {
 	static const struct timespec now = { 0, 0 };
-	sigset_t quiet, old, pending;
+	sigset_t quiet, old, pending, added;
 	ssize_t r;
 
 	sigemptyset(&quiet);
@@ -42,6 +44,11 @@ write_quietly(const char *buf, size_t len)
 		(void) TEMP_FAILURE_RETRY_NEG(write(STDERR_FILENO, buf, len));
 		return;
 	}
+	sigemptyset(&added);
+	if (!sigismember(&old, SIGPIPE))
+		sigaddset(&added, SIGPIPE);
+	if (!sigismember(&old, SIGXFSZ))
+		sigaddset(&added, SIGXFSZ);
 	r = TEMP_FAILURE_RETRY_NEG(write(STDERR_FILENO, buf, len));
 	if (r < 0 && (errno == EPIPE || errno == EFBIG)) {
 		int sig = errno == EPIPE ? SIGPIPE : SIGXFSZ;
@@ -55,7 +62,7 @@ write_quietly(const char *buf, size_t len)
 				sigtimedwait(&one, NULL, &now));
 		}
 	}
-	(void) pthread_sigmask(SIG_SETMASK, &old, NULL);
+	(void) pthread_sigmask(SIG_UNBLOCK, &added, NULL);
 }
 
 static void __attribute__((format(printf, 2, 0)))
