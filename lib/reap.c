@@ -10,7 +10,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -74,6 +73,9 @@ rp_reap_parent_of(pid_t pid)
 	snprintf(name, sizeof(name), "/proc/%ld", (long) pid);
 	return read_ppid(AT_FDCWD, name);
 }
+
+/* linux/magic.h's value, a stable ABI; musl-gcc has no kernel headers. */
+#define PROC_SUPER_MAGIC_ 0x9fa0
 
 static bool
 contains(const pid_t *set, size_t n, pid_t pid)
@@ -164,7 +166,7 @@ rp_reap_signal_descendants(int sig)
 	 * leftovers" and the caller would wait for them forever. */
 	if (fstatfs(procfd, &fs) < 0)
 		return -errno;
-	if (fs.f_type != PROC_SUPER_MAGIC)
+	if (fs.f_type != PROC_SUPER_MAGIC_)
 		return -ENOENT;
 	known[n++] = getpid();
 	/* Children may be listed after their parents or before: repeat
