@@ -244,11 +244,12 @@ print_and_exit(const char *text)
 }
 
 /* getopt_long() leaves optopt at a long option's short twin when it was
- * given a value it takes none of ("--subreaper=1"): name what was typed. */
+ * given a value it takes none of ("--subreaper=1"): name what was typed.
+ * arg is the argv element getopt_long() was looking at. */
 static __attribute__((noreturn)) void
 unknown_option(const char *arg)
 {
-	if (strncmp(arg, "--", 2) == 0) {
+	if (arg && strncmp(arg, "--", 2) == 0) {
 		size_t len = strcspn(arg, "=");
 
 		for (const struct option *o = long_opts; o->name; o++)
@@ -258,19 +259,30 @@ unknown_option(const char *arg)
 					   o->name);
 		fail_usage("unknown option '%.*s'", (int) len, arg);
 	}
-	if (optopt)
+	if (optopt > 0 && optopt < 128)
 		fail_usage("unknown option '-%c'", optopt);
-	fail_usage("unknown option '%s'", arg);
+	fail_usage("unknown option '%s'", arg ? arg : "?");
+}
+
+static __attribute__((noreturn)) void
+missing_value(const char *arg)
+{
+	if (arg && strncmp(arg, "--", 2) == 0)
+		fail_usage("option '%.*s' needs a value",
+			   (int) strcspn(arg, "="), arg);
+	fail_usage("option '-%c' needs a value", optopt);
 }
 
 /* Returns the index of COMMAND in argv. */
 static int
 parse_args(struct cmd *c, int argc, char **argv)
 {
-	int opt;
+	int opt, at = optind;
 
 	opterr = 0;	/* our messages, one line each */
-	/* '+': stop at COMMAND, so its own options stay its own. */
+	/* '+': stop at COMMAND, so its own options stay its own. at is the
+	 * element being parsed: where optind points after an error differs
+	 * between glibc and musl. */
 	while ((opt = getopt_long(argc, argv, "+:sge:p:r:wvhVl", long_opts,
 				  NULL)) != -1) {
 		switch (opt) {
@@ -314,11 +326,11 @@ parse_args(struct cmd *c, int argc, char **argv)
 			print_and_exit(license_text);
 			break;
 		case ':':
-			fail_usage("option '%s' needs a value",
-				   argv[optind - 1]);
+			missing_value(argv[at]);
 		default:
-			unknown_option(argv[optind - 1]);
+			unknown_option(argv[at]);
 		}
+		at = optind;
 	}
 	if (optind >= argc)
 		fail_usage("no COMMAND given");
