@@ -569,6 +569,43 @@ START_TEST(own_sigxfsz_not_forwarded)
 END_TEST
 
 /*
+ * 32-34 are the C libraries' own (glibc keeps 32-33, musl 32-34, and 34 is
+ * glibc's SIGRTMIN): libc's sigprocmask() will not block them, yet anyone
+ * may send them. The reaper must block them too, or one kills it and
+ * orphans COMMAND. It forwards them; COMMAND (glibc helper-app waiting on
+ * stdin) dies of 32 and 34, which the reaper mirrors. What 33 does to
+ * COMMAND depends on whether glibc has installed its SIGSETXID handler
+ * yet, so there only the forwarding and the reaper's normal exit count.
+ */
+START_TEST(reserved_signals_forwarded)
+{
+	int sig = 32 + _i, want = 128 + sig;
+	unsigned long long blk;
+	char needle[48];
+	struct rt_run run;
+
+	cmd_start(&run, NULL, "-v", "-v", "--", rt_helper_path(), "wait");
+	wait_line(&run, "ready=1");
+	/* A hex mask: 64 bits, read back as a long long bit pattern. */
+	blk = (unsigned long long) rt_proc_status(run.pid1, "SigBlk");
+	ck_assert_msg((blk & (7ULL << 31)) == (7ULL << 31),
+		      "reaper's SigBlk %llx lacks 32-34", blk);
+	send_sig(run.pid1, sig);
+	snprintf(needle, sizeof(needle), "forwarded SIG%d as SIG%d",
+		 sig, sig);
+	if (sig == 34)
+		snprintf(needle, sizeof(needle), "forwarded SIGRTMIN+0 as");
+	ck_assert_msg(rt_wait_err_for(&run, needle), "no '%s' in: %s",
+		      needle, run.errbuf);
+	rt_finish(&run);
+	ck_assert_msg(rt_exit_code(&run) == want ||
+		      (sig == 33 && rt_exit_code(&run) == 0),
+		      "signal %d: wait status 0x%x, want exit %d", sig,
+		      run.wstatus, want);
+}
+END_TEST
+
+/*
  * The same signals from the reaper's first log line: outside PID 1 and
  * without -s it warns that orphans will not come to it, before it has
  * blocked anything. A closed or full stderr must not stop it (lib/log.c),
@@ -1276,6 +1313,7 @@ suite(void)
 	tcase_add_test(tc, signal_storm);
 	tcase_add_test(tc, own_sigpipe_not_forwarded);
 	tcase_add_test(tc, own_sigxfsz_not_forwarded);
+	tcase_add_loop_test(tc, reserved_signals_forwarded, 0, 3);
 	tcase_add_loop_test(tc, own_sigpipe_sigxfsz_at_startup, 0, 2);
 	tcase_add_loop_test(tc, rewrite_rules, 0, 4);
 	tcase_add_loop_test(tc, group_signal_reaches_grandchild, 0, 3);
