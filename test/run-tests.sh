@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-deps=(meson ninja-build pkg-config gcc g++ check libbsd-dev podman runc)
+deps=(meson ninja-build pkg-config gcc g++ check libbsd-dev podman runc
+	musl-tools)
 missing=()
 for p in "${deps[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
@@ -36,6 +37,19 @@ setup() {
 echo "== build and test (build-test/)"
 setup build-test -Dbuildtype=debugoptimized
 meson test -C build-test --print-errorlogs --num-processes 2
+
+echo "== the musl static command against the command's tests (build-musl/)"
+# The smallest build we ship: no libbsd (lib/bsd-compat.c), another libc,
+# its own getopt and signal numbering. The glibc test binaries drive it.
+CC=musl-gcc setup build-musl -Dbuildtype=minsize -Dtests=disabled \
+	-Ddocs=disabled
+for t in test-command test-command-run test-tty; do
+	REAPER_TEST_COMMAND=$PWD/build-musl/tools/reaper-static \
+	REAPER_TEST_HELPER=$PWD/build-test/test/helper-app \
+	CK_DEFAULT_TIMEOUT=60 build-test/test/$t
+done
+bash test/e2e/podman-e2e.sh build-musl/tools/reaper-static \
+	build-test/test/e2e/e2e-app
 
 echo "== again under ASan + UBSan (build-asan/)"
 setup build-asan -Dbuildtype=debug -Db_sanitize=address,undefined \
