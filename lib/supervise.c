@@ -166,8 +166,10 @@ own_group_orphaned(void)
 /*
  * Job control: the application stopped (^Z on its terminal, SIGTTIN...).
  * The terminal's foreground was its group instead of ours, so the shell
- * that started us is waiting for our group to stop: stop it with the same
- * signal (we ourselves block it, hence SIGSTOP for us), and fg or bg will
+ * that started us is waiting for our group to stop: stop all of it, a
+ * wrapper sharing it (sh -c 'reaper ...') included, with one SIGSTOP. One
+ * signal to the group leaves no window in which the shell sees a member
+ * stopped and continues the group before the rest has stopped. fg or bg
  * continue us (see forward()). When our group is orphaned (we lead the
  * session, or are PID 1) no shell could continue us: do what the kernel
  * does for an orphaned group and let the application go on.
@@ -186,8 +188,7 @@ app_stopped(struct sv *sv, int sig)
 	}
 	rp_log(sv->cfg, "application stopped by SIG%s, stopping",
 	       rp_signals_name(sig, name));
-	(void) kill(0, sig);
-	(void) kill(sv->self, SIGSTOP);
+	(void) kill(0, SIGSTOP);
 }
 
 /* Reap everything that is ready; returns 0 or -ECHILD (no children). */
@@ -248,12 +249,6 @@ forward(struct sv *sv, const struct signalfd_siginfo *si)
 	 * (a signal the program raised before the split) is forwarded. */
 	if ((sig == SIGPIPE || sig == SIGXFSZ) &&
 	    (pid_t) si->ssi_pid == sv->self && si->ssi_code == SI_USER)
-		return;
-	/* app_stopped() stopping our own group: the application is the one
-	 * that stopped first. */
-	if ((sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) &&
-	    sv->tty_fd >= 0 && (pid_t) si->ssi_pid == sv->self &&
-	    si->ssi_code == SI_USER)
 		return;
 	to = sv->cfg->rewrite[sig];
 	if (!to) {

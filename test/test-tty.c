@@ -711,6 +711,72 @@ START_TEST(stop_and_fg_through_outer_shell)
 }
 END_TEST
 
+/*
+ * A wrapper that shares the reaper's process group (sh -c 'reaper -- cat;
+ * ...', the shell's job) must stop with it: the shell waits for its own
+ * child, the wrapper, and would otherwise hang with the terminal. The
+ * reaper stops its whole group with one SIGSTOP, so the shell sees the
+ * wrapper stopped and the reaper is stopped by then; fg continues all.
+ */
+START_TEST(stop_and_fg_with_wrapper_in_group)
+{
+	const char *argv[] = { "/bin/sh", "-c", "\"$0\" -- cat; echo wrapper-done",
+			       reaper_path(), NULL };
+	struct session s = { .argv = argv, .fn = outer_shell, .stdin_fd = -1 };
+	struct outer_run o;
+	struct outer_msg m;
+	int report[2], go[2];
+	pid_t wrapper;
+
+	ck_assert_int_eq(pipe2(report, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(go, O_CLOEXEC), 0);
+	s.report_fd = report[1];
+	s.go_fd = go[0];
+	pty_start(&o.pty, &s);
+	(void) close(report[1]);
+	(void) close(go[0]);
+	o.report = report[0];
+	o.go = go[1];
+	type(&o.pty, "line-start\n");
+	expect(&o.pty, "line-start");
+	expect(&o.pty, "line-start");
+	o.outer = child_of(o.pty.anchor, "outer shell");
+	wrapper = child_of(o.outer, "wrapper");
+	o.reaper = child_of(wrapper, "reaper");
+	o.cat = child_of(o.reaper, "cat");
+	ck_assert_int_eq(proc_stat(o.reaper).pgrp, wrapper);
+	ck_assert_int_eq(tcgetpgrp(o.pty.master), o.cat);
+
+	type(&o.pty, KEY_SUSP);
+	m = outer_next(&o.pty, o.report);
+	ck_assert_msg(m.event == OUTER_STOPPED && WIFSTOPPED(m.value) &&
+		      WSTOPSIG(m.value) == SIGSTOP,
+		      "outer shell saw event %d status 0x%x, not the wrapper "
+		      "stopped by SIGSTOP; the pty showed: %s", m.event,
+		      m.value, shown(&o.pty));
+	/* The one SIGSTOP reached the reaper with the wrapper, but it may
+	 * still be on its way to stopping: no event tells a non-parent. */
+	while (proc_stat(o.reaper).state != 'T' && remaining_ms(&o.pty) > 0)
+		pump(&o.pty, 10);
+	ck_assert_int_eq(proc_stat(o.reaper).state, 'T');
+	ck_assert_int_eq(proc_stat(o.cat).state, 'T');
+
+	ck_assert_int_eq(write(o.go, "f", 1), 1);
+	type(&o.pty, "line-after-fg\n");
+	expect(&o.pty, "line-after-fg");
+	expect(&o.pty, "line-after-fg");
+	ck_assert_int_eq(tcgetpgrp(o.pty.master), o.cat);
+	type(&o.pty, KEY_EOF);
+	expect(&o.pty, "wrapper-done");
+	m = outer_next(&o.pty, o.report);
+	ck_assert_msg(m.event == OUTER_EXITED && WIFEXITED(m.value) &&
+		      WEXITSTATUS(m.value) == 0,
+		      "outer shell saw event %d status 0x%x, not exit 0; the "
+		      "pty showed: %s", m.event, m.value, shown(&o.pty));
+	ck_assert_int_eq(WEXITSTATUS(pty_wait(&o.pty)), 0);
+}
+END_TEST
+
 /* bg continues the reaper in the background: it must not take the
  * terminal, so cat's next read stops it with SIGTTIN, and the reaper
  * again; fg then gives cat the terminal. */
@@ -827,6 +893,7 @@ suite(void)
 	tcase_add_test(tc, command_owns_foreground);
 	tcase_add_test(tc, interrupt_plain_command);
 	tcase_add_test(tc, stop_and_fg_through_outer_shell);
+	tcase_add_test(tc, stop_and_fg_with_wrapper_in_group);
 	tcase_add_test(tc, bg_leaves_terminal_to_shell);
 	tcase_add_test(tc, no_terminal_new_session);
 	tcase_add_test(tc, stop_without_job_control_shell);
