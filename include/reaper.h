@@ -255,7 +255,9 @@ int reaper_start(const struct reaper_config *config);
 
 /**
  * Stop the reaper thread and join it; restore the SIGCHLD disposition and
- * the subreaper attribute it changed and close its descriptors. Children
+ * the subreaper attribute it changed and close its descriptors. It waits
+ * for an on_reap call in progress, not for a slow status_fd reader: a
+ * child whose record could not be written is left unreaped. Children
  * that exit from then on stay zombies for the program (or the next
  * reaper_start()) to wait for.
  *

@@ -44,6 +44,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -155,6 +156,7 @@ static struct {
 	int status_fd;		/* our duplicate of cfg.status_fd, or -1 */
 	bool status_broken;	/* written only by the thread */
 	bool set_subreaper;	/* we turned PR_SET_CHILD_SUBREAPER on */
+	sem_t running;		/* posted by the thread once it runs our code */
 } rs = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.wake_fd = -1,
@@ -460,6 +462,7 @@ reaper_thread(void *arg)
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	(void) pthread_sigmask(SIG_UNBLOCK, &chld, NULL);
+	(void) sem_post(&rs.running);
 	/* Children that exited before our handler was there. */
 	drain();
 	while (!atomic_load(&stopping)) {
@@ -600,6 +603,13 @@ start(const struct rp_inproc_config *cfg)
 		r = -errno;
 		goto fail;
 	}
+	/* Our own handler, put back by the program from an old sigaction()
+	 * result, is no handler of the program's: chaining to it would
+	 * recurse. */
+	if (is_ours(&prev)) {
+		memset(&prev, 0, sizeof(prev));
+		prev.sa_handler = SIG_DFL;
+	}
 	chained = prev;
 	atomic_store(&handler_fd, rs.wake_fd);
 	our_disposition(&prev, &sa);
@@ -612,6 +622,7 @@ start(const struct rp_inproc_config *cfg)
 	 * of the program's can reach it in between. The caller's own mask is
 	 * back as it was before we return. */
 	sigfillset(&all);
+	(void) sem_init(&rs.running, 0, 0);
 	(void) pthread_sigmask(SIG_SETMASK, &all, &old);
 	r = -pthread_create(&rs.thread, NULL, reaper_thread, NULL);
 	(void) pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -620,6 +631,14 @@ start(const struct rp_inproc_config *cfg)
 		retire_handler();
 		goto fail;
 	}
+	/* Return only once the thread runs our code (which allocates
+	 * nothing): its start-up in the C library or a sanitizer runtime
+	 * may hold allocator locks, which a fork() right after our return
+	 * would leave locked forever in the child (seen with ASan). Posted
+	 * before the thread takes rs.lock, which we hold. */
+	while (sem_wait(&rs.running) < 0 && errno == EINTR)
+		;
+	(void) sem_destroy(&rs.running);
 	rs.state = RUNNING;
 	rp_log(&rs.log, "reaper thread started (wait4 pid %ld, options 0x%x%s"
 	       "%s%s)", (long) cfg->pid, (unsigned) cfg->options,
