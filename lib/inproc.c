@@ -517,6 +517,18 @@ forget_parent(void)
 	rs.holds = my_holds;
 }
 
+bool
+rp_inproc_running(void)
+{
+	bool running;
+
+	forget_parent();
+	pthread_mutex_lock(&rs.lock);
+	running = rs.state != IDLE;
+	pthread_mutex_unlock(&rs.lock);
+	return running;
+}
+
 /* The thread of a running reaper, for the checks in reaper_stop(). */
 static bool
 in_reaper_thread(void)

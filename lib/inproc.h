@@ -35,4 +35,9 @@ struct rp_inproc_config {
 int rp_inproc_load(const struct reaper_config *config,
 		   struct rp_inproc_config *cfg);
 
+/* True while reaper_start()'s thread runs in this process (not in a
+ * forked child of it): reaper_fork_self() must not split then, since the
+ * thread would reap the application behind the new reaper's back. */
+bool rp_inproc_running(void);
+
 #endif

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "reaper.h"
+#include "inproc.h"
 #include "log.h"
 #include "marker.h"
 #include "options.h"
@@ -93,6 +94,14 @@ reaper_fork_self_opts(const struct reaper_options *opts)
 	}
 	if (getpid() != 1 && !cfg.split_always)
 		return 0;
+	if (rp_inproc_running()) {
+		/* Its thread would reap the application behind the new
+		 * reaper's back. After reaper_stop() a call may split. */
+		decided = false;
+		r = -EBUSY;
+		rp_log(&cfg, "reaper_start() is running, not splitting");
+		goto fail;
+	}
 	r = split(&cfg);
 	rp_log(&cfg, "cannot split, running unsupervised: %s", strerror(-r));
 fail:

@@ -426,6 +426,24 @@ START_TEST(public_valid_options_not_pid1)
 }
 END_TEST
 
+/*
+ * With reaper_start()'s thread running, a split would leave the thread in
+ * the new reaper, where it would reap the application behind the loop's
+ * back: refused with EBUSY.
+ */
+START_TEST(public_refused_while_thread_runs)
+{
+	REAPER_CONFIG(c, .flags = REAPER_START_ALWAYS);
+	REAPER_OPTIONS(o, .flags = REAPER_SPLIT_ALWAYS, .marker = "NO_SPLIT");
+
+	ck_assert_int_eq(reaper_start(&c), 0);
+	errno = 0;
+	ck_assert_int_eq(reaper_fork_self_opts(&o), -1);
+	ck_assert_int_eq(errno, EBUSY);
+	ck_assert_int_eq(reaper_stop(), 0);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -454,6 +472,7 @@ suite(void)
 	tcase_add_test(pub, public_invalid_options);
 	tcase_add_test(pub, public_not_pid1);
 	tcase_add_test(pub, public_valid_options_not_pid1);
+	tcase_add_test(pub, public_refused_while_thread_runs);
 	suite_add_tcase(s, pub);
 	return s;
 }
