@@ -97,26 +97,6 @@ cmd_startv(struct rt_run *run, const struct rt_opts *opts,
 #define cmd_start(run, opts, ...) \
 	cmd_startv((run), (opts), (const char *const[]){ __VA_ARGS__, NULL })
 
-static void
-dump(const struct rt_run *run)
-{
-	fprintf(stderr, "--- report ---\n%s--- stderr ---\n%s--------\n",
-		run->out, run->errbuf);
-}
-
-/* The report line that contains needle; fails if the application exits
- * without it. */
-static const char *
-wait_line(struct rt_run *run, const char *needle)
-{
-	const char *l = rt_wait_for(run, needle);
-
-	if (!l)
-		dump(run);
-	ck_assert_msg(l, "no report line with \"%s\"", needle);
-	return l;
-}
-
 /* One "sig=N code=C val=V pid=P" line of the signals scenario. */
 struct sigline {
 	int sig;
@@ -134,7 +114,7 @@ wait_sig(struct rt_run *run, int sig)
 
 	/* The trailing space keeps sig=1 from matching sig=10. */
 	snprintf(needle, sizeof(needle), "sig=%d ", sig);
-	l = wait_line(run, needle);
+	l = rt_wait_line(run, needle);
 	ck_assert_int_eq(sscanf(l, "sig=%d code=%d val=%d pid=%ld", &s.sig,
 				&s.code, &s.val, &s.pid), 4);
 	return s;
@@ -198,29 +178,10 @@ next_sig(struct rt_run *run, size_t *pos)
 			return s;
 		}
 		if (!read_more(run)) {
-			dump(run);
+			rt_dump(run);
 			ck_abort_msg("COMMAND exited without another signal");
 		}
 	}
-}
-
-static int
-count_sig(struct rt_run *run, const char *who, int sig)
-{
-	char needle[48];
-
-	if (who)
-		snprintf(needle, sizeof(needle), "member=%s sig=%d ", who, sig);
-	else
-		snprintf(needle, sizeof(needle), "sig=%d ", sig);
-	return rt_count(run, needle);
-}
-
-static void
-send_sig(pid_t pid, int sig)
-{
-	ck_assert_msg(kill(pid, sig) == 0, "kill(%ld, %d): %s", (long) pid,
-		      sig, strerror(errno));
 }
 
 static void
@@ -228,17 +189,8 @@ finish_ok(struct rt_run *run)
 {
 	rt_finish(run);
 	if (run->wstatus != 0)
-		dump(run);
+		rt_dump(run);
 	ck_assert_int_eq(run->wstatus, 0);
-}
-
-/* SIGRTMIN is only known at run time: tables hold RT(n) for SIGRTMIN + n. */
-#define RT(n) (-1 - (n))
-
-static int
-table_sig(int v)
-{
-	return v < 0 ? SIGRTMIN + (-1 - v) : v;
 }
 
 /* ------------------------------------------------------------------ */
@@ -352,33 +304,6 @@ count_children(pid_t parent, int *all, int *zombies)
 	closedir(d);
 }
 
-/* First field of /proc/PID/syscall (the syscall it sleeps in), or -1. */
-static long
-blocked_syscall(pid_t pid)
-{
-	char path[64];
-	long nr = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%ld/syscall", (long) pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &nr) != 1)
-		nr = -1;
-	fclose(f);
-	return nr;
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 /*
  * Wait until the reaper sleeps in read() of its signalfd. The kernel has
  * no event for "a process went to sleep", so this polls /proc, bounded
@@ -387,13 +312,13 @@ now_ms(void)
 static void
 wait_reaper_asleep(pid_t reaper)
 {
-	long long deadline = now_ms() + GIVE_UP_MS;
+	long long deadline = rt_now_ms() + GIVE_UP_MS;
 
-	while (blocked_syscall(reaper) != SYS_read ||
+	while (rt_blocked_syscall(reaper) != SYS_read ||
 	       state_of(reaper) != 'S') {
-		ck_assert_msg(now_ms() < deadline, "reaper never blocked in "
+		ck_assert_msg(rt_now_ms() < deadline, "reaper never blocked in "
 			      "read(): syscall %ld state %c",
-			      blocked_syscall(reaper), state_of(reaper));
+			      rt_blocked_syscall(reaper), state_of(reaper));
 		sched_yield();
 	}
 }
@@ -409,18 +334,18 @@ static const int forwarded[] = {
  * (SI_USER) from pid 1, the reaper; COMMAND handles it and exits 0. */
 START_TEST(forwards_each_signal)
 {
-	int sig = table_sig(forwarded[_i]);
+	int sig = rt_table_sig(forwarded[_i]);
 	struct rt_run run;
 	struct sigline s;
 
 	cmd_start(&run, NULL, "--", rt_helper_path(), "signals");
-	wait_line(&run, "ready=1");
-	send_sig(run.pid1, sig);
+	rt_wait_line(&run, "ready=1");
+	rt_kill(run.pid1, sig);
 	s = wait_sig(&run, sig);
 	ck_assert_int_eq(s.code, SI_USER);
 	ck_assert_int_eq(s.pid, 1);
 	finish_ok(&run);
-	ck_assert_int_eq(count_sig(&run, NULL, sig), 1);
+	ck_assert_int_eq(rt_count_sig(&run, NULL, sig), 1);
 }
 END_TEST
 
@@ -432,7 +357,7 @@ START_TEST(sigqueue_payload_kept)
 	struct sigline s;
 
 	cmd_start(&run, NULL, "--", rt_helper_path(), "signals");
-	wait_line(&run, "ready=1");
+	rt_wait_line(&run, "ready=1");
 	ck_assert_int_eq(sigqueue(run.pid1, SIGRTMIN + 2, v), 0);
 	s = wait_sig(&run, SIGRTMIN + 2);
 	ck_assert_int_eq(s.code, SI_QUEUE);
@@ -464,18 +389,18 @@ START_TEST(signal_storm)
 	int fds_before;
 
 	cmd_start(&run, NULL, "--", rt_helper_path(), "signals");
-	wait_line(&run, "ready=1");
+	rt_wait_line(&run, "ready=1");
 	/* "ready=1" may come before the reaper closed what it inherited. */
 	wait_reaper_asleep(run.pid1);
 	fds_before = rt_fd_count(run.pid1);
 	ck_assert_int_gt(fds_before, 0);
 	for (int i = 0; i < total; i++)
-		send_sig(run.pid1, table_sig(kinds[(size_t) i % nk]));
-	send_sig(run.pid1, SIGRTMAX);
+		rt_kill(run.pid1, rt_table_sig(kinds[(size_t) i % nk]));
+	rt_kill(run.pid1, SIGRTMAX);
 	wait_sig(&run, SIGRTMAX);
 	for (size_t i = 0; i < nk; i++) {
-		int sig = table_sig(kinds[i]);
-		int n = count_sig(&run, NULL, sig);
+		int sig = rt_table_sig(kinds[i]);
+		int n = rt_count_sig(&run, NULL, sig);
 
 		if (sig >= SIGRTMIN)
 			ck_assert_msg(n == total / (int) nk,
@@ -493,8 +418,8 @@ START_TEST(signal_storm)
 	ck_assert_int_eq(s.val, 7);
 	ck_assert_int_eq(s.pid, 1);
 	finish_ok(&run);
-	ck_assert_int_eq(count_sig(&run, NULL, SIGRTMAX), 1);
-	ck_assert_int_eq(count_sig(&run, NULL, SIGRTMIN + 5), 1);
+	ck_assert_int_eq(rt_count_sig(&run, NULL, SIGRTMAX), 1);
+	ck_assert_int_eq(rt_count_sig(&run, NULL, SIGRTMIN + 5), 1);
 }
 END_TEST
 
@@ -512,19 +437,19 @@ START_TEST(own_sigpipe_not_forwarded)
 	struct rt_run run;
 
 	cmd_start(&run, NULL, "-v", "-v", "--", rt_helper_path(), "signals");
-	wait_line(&run, "ready=1");
-	send_sig(run.pid1, SIGPIPE);
+	rt_wait_line(&run, "ready=1");
+	rt_kill(run.pid1, SIGPIPE);
 	ck_assert_int_eq(wait_sig(&run, SIGPIPE).pid, 1);
 	ck_assert_ptr_nonnull(rt_wait_err_for(&run, "forwarded SIGPIPE"));
 	close(run.err);
 	run.err = -1;
-	send_sig(run.pid1, SIGUSR1);
+	rt_kill(run.pid1, SIGUSR1);
 	wait_sig(&run, SIGUSR1);
-	send_sig(run.pid1, SIGTERM);
+	rt_kill(run.pid1, SIGTERM);
 	wait_sig(&run, SIGTERM);
-	ck_assert_int_eq(count_sig(&run, NULL, SIGPIPE), 1);
+	ck_assert_int_eq(rt_count_sig(&run, NULL, SIGPIPE), 1);
 	finish_ok(&run);
-	ck_assert_int_eq(count_sig(&run, NULL, SIGPIPE), 1);
+	ck_assert_int_eq(rt_count_sig(&run, NULL, SIGPIPE), 1);
 }
 END_TEST
 
@@ -553,18 +478,18 @@ START_TEST(own_sigxfsz_not_forwarded)
 		"sh", "-c", "ulimit -f 0 && exec \"$@\" 2>>\"$0\"", file,
 		cmd_path(), "-v", "-v", "--", rt_helper_path(), "signals",
 		NULL });
-	wait_line(&run, "ready=1");
-	send_sig(run.pid1, SIGUSR1);
+	rt_wait_line(&run, "ready=1");
+	rt_kill(run.pid1, SIGUSR1);
 	ck_assert_int_eq(wait_sig(&run, SIGUSR1).pid, 1);
-	send_sig(run.pid1, SIGRTMIN);
+	rt_kill(run.pid1, SIGRTMIN);
 	ck_assert_int_eq(wait_sig(&run, SIGRTMIN).pid, 1);
-	ck_assert_int_eq(count_sig(&run, NULL, SIGXFSZ), 0);
+	ck_assert_int_eq(rt_count_sig(&run, NULL, SIGXFSZ), 0);
 	finish_ok(&run);
 	ck_assert_int_eq(stat(file, &st), 0);
 	(void) unlink(file);
 	/* Every log write failed: the limit was in force. */
 	ck_assert_int_eq(st.st_size, 0);
-	ck_assert_int_eq(count_sig(&run, NULL, SIGXFSZ), 0);
+	ck_assert_int_eq(rt_count_sig(&run, NULL, SIGXFSZ), 0);
 }
 END_TEST
 
@@ -585,12 +510,12 @@ START_TEST(reserved_signals_forwarded)
 	struct rt_run run;
 
 	cmd_start(&run, NULL, "-v", "-v", "--", rt_helper_path(), "wait");
-	wait_line(&run, "ready=1");
+	rt_wait_line(&run, "ready=1");
 	/* A hex mask: 64 bits, read back as a long long bit pattern. */
 	blk = (unsigned long long) rt_proc_status(run.pid1, "SigBlk");
 	ck_assert_msg((blk & (7ULL << 31)) == (7ULL << 31),
 		      "reaper's SigBlk %llx lacks 32-34", blk);
-	send_sig(run.pid1, sig);
+	rt_kill(run.pid1, sig);
 	snprintf(needle, sizeof(needle), "forwarded SIG%d as SIG%d",
 		 sig, sig);
 	if (sig == 34)
@@ -653,7 +578,7 @@ assert_next(struct rt_run *run, size_t *pos, int sig, int want)
 {
 	struct sigline s;
 
-	send_sig(run->pid1, sig);
+	rt_kill(run->pid1, sig);
 	s = next_sig(run, pos);
 	ck_assert_msg(s.sig == want, "sent %d, COMMAND got %d, want %d", sig,
 		      s.sig, want);
@@ -702,21 +627,21 @@ START_TEST(rewrite_rules)
 	args[n++] = "signals";
 	args[n] = NULL;
 	cmd_startv(&run, &o, args);
-	wait_line(&run, "ready=1");
+	rt_wait_line(&run, "ready=1");
 	assert_next(&run, &pos, SIGTERM, SIGQUIT);
 	/* Dropped: the reaper handles its signals in order, so USR2, sent
 	 * after USR1, is the next thing COMMAND sees. */
-	send_sig(run.pid1, SIGUSR1);
+	rt_kill(run.pid1, SIGUSR1);
 	assert_next(&run, &pos, SIGUSR2, SIGUSR2);
 	assert_next(&run, &pos, SIGRTMIN + 1, SIGHUP);
 	finish_ok(&run);
 	/* COMMAND drains what is pending before it exits: none of the
 	 * originals ever reached it. */
-	ck_assert_int_eq(count_sig(&run, NULL, SIGTERM), 0);
-	ck_assert_int_eq(count_sig(&run, NULL, SIGUSR1), 0);
-	ck_assert_int_eq(count_sig(&run, NULL, SIGRTMIN + 1), 0);
-	ck_assert_int_eq(count_sig(&run, NULL, SIGQUIT), 1);
-	ck_assert_int_eq(count_sig(&run, NULL, SIGHUP), 1);
+	ck_assert_int_eq(rt_count_sig(&run, NULL, SIGTERM), 0);
+	ck_assert_int_eq(rt_count_sig(&run, NULL, SIGUSR1), 0);
+	ck_assert_int_eq(rt_count_sig(&run, NULL, SIGRTMIN + 1), 0);
+	ck_assert_int_eq(rt_count_sig(&run, NULL, SIGQUIT), 1);
+	ck_assert_int_eq(rt_count_sig(&run, NULL, SIGHUP), 1);
 }
 END_TEST
 
@@ -744,8 +669,8 @@ START_TEST(group_signal_reaches_grandchild)
 	if (_i == 2)
 		o.envp = envp;
 	cmd_startv(&run, &o, _i == 2 ? args + 1 : args);
-	wait_line(&run, "ready=1");
-	l = wait_line(&run, "member=child pid=");
+	rt_wait_line(&run, "ready=1");
+	l = rt_wait_line(&run, "member=child pid=");
 	ck_assert_int_eq(sscanf(l, "member=child pid=%ld pgid=%ld", &cpid,
 				&cpgid), 2);
 	/* COMMAND leads its own group, and the child really is in it. */
@@ -757,20 +682,20 @@ START_TEST(group_signal_reaches_grandchild)
 	ck_assert_int_gt(app, 0);
 	child = rt_host_child_of(app);
 	ck_assert_int_gt(child, 0);
-	send_sig(run.pid1, SIGUSR1);
-	l = wait_line(&run, "member=app sig=10 ");
+	rt_kill(run.pid1, SIGUSR1);
+	l = rt_wait_line(&run, "member=app sig=10 ");
 	ck_assert_int_eq(sscanf(l, "member=app sig=10 pid=%ld", &spid), 1);
 	ck_assert_int_eq(spid, 1);
 	/* The reaper has sent USR1 to the whole group by now; TERM (15 > 10)
 	 * straight to the grandchild is the fence. */
-	send_sig(child, SIGTERM);
-	wait_line(&run, "member=child sig=15 ");
-	ck_assert_int_eq(count_sig(&run, "child", SIGUSR1), 1);
-	l = wait_line(&run, "member=child sig=10 ");
+	rt_kill(child, SIGTERM);
+	rt_wait_line(&run, "member=child sig=15 ");
+	ck_assert_int_eq(rt_count_sig(&run, "child", SIGUSR1), 1);
+	l = rt_wait_line(&run, "member=child sig=10 ");
 	ck_assert_int_eq(sscanf(l, "member=child sig=10 pid=%ld", &spid), 1);
 	ck_assert_int_eq(spid, 1);
 	finish_ok(&run);
-	ck_assert_int_eq(count_sig(&run, "child", SIGUSR1), 1);
+	ck_assert_int_eq(rt_count_sig(&run, "child", SIGUSR1), 1);
 }
 END_TEST
 
@@ -784,23 +709,23 @@ START_TEST(default_target_is_command_only)
 	pid_t app, child;
 
 	cmd_start(&run, NULL, "--", rt_helper_path(), "groupsig");
-	wait_line(&run, "ready=1");
-	wait_line(&run, "member=child pid=");
+	rt_wait_line(&run, "ready=1");
+	rt_wait_line(&run, "member=child pid=");
 	app = rt_app_host_pid(&run);
 	ck_assert_int_gt(app, 0);
 	child = rt_host_child_of(app);
 	ck_assert_int_gt(child, 0);
-	send_sig(run.pid1, SIGUSR1);
-	send_sig(run.pid1, SIGUSR2);
-	wait_line(&run, "member=app sig=10 ");
-	wait_line(&run, "member=app sig=12 ");
-	send_sig(child, SIGTERM);
-	wait_line(&run, "member=child sig=15 ");
-	ck_assert_int_eq(count_sig(&run, "child", SIGUSR1), 0);
-	ck_assert_int_eq(count_sig(&run, "child", SIGUSR2), 0);
+	rt_kill(run.pid1, SIGUSR1);
+	rt_kill(run.pid1, SIGUSR2);
+	rt_wait_line(&run, "member=app sig=10 ");
+	rt_wait_line(&run, "member=app sig=12 ");
+	rt_kill(child, SIGTERM);
+	rt_wait_line(&run, "member=child sig=15 ");
+	ck_assert_int_eq(rt_count_sig(&run, "child", SIGUSR1), 0);
+	ck_assert_int_eq(rt_count_sig(&run, "child", SIGUSR2), 0);
 	finish_ok(&run);
-	ck_assert_int_eq(count_sig(&run, "child", SIGUSR1), 0);
-	ck_assert_int_eq(count_sig(&run, "child", SIGUSR2), 0);
+	ck_assert_int_eq(rt_count_sig(&run, "child", SIGUSR1), 0);
+	ck_assert_int_eq(rt_count_sig(&run, "child", SIGUSR2), 0);
 }
 END_TEST
 
@@ -821,11 +746,11 @@ START_TEST(orphans_reaped)
 
 	cmd_start(&run, NULL, "--", rt_helper_path(), "orphans-hold", "2000",
 		  "41");
-	wait_line(&run, "ready=1");
+	rt_wait_line(&run, "ready=1");
 	count_children(run.pid1, &all, &zombies);
 	rt_finish(&run);
 	if (rt_exit_code(&run) != 41)
-		dump(&run);
+		rt_dump(&run);
 	ck_assert_ptr_null(rt_get(&run, "error"));
 	ck_assert_str_eq(rt_get(&run, "zombies"), "0");
 	ck_assert_str_eq(rt_get(&run, "orphans_left"), "0");
@@ -893,7 +818,7 @@ check_grace(struct rt_run *run)
 	};
 
 	if (rt_exit_code(run) != 7)
-		dump(run);
+		rt_dump(run);
 	for (size_t i = 0; i < 3; i++) {
 		long pid = leftover_pid(run, want[i].kind);
 		int times, st;
@@ -1022,7 +947,7 @@ START_TEST(exits_with_leftovers_outside_pid1)
 		char needle[32];
 
 		snprintf(needle, sizeof(needle), "leftover=%s ", kinds[k]);
-		wait_line(&run, needle);
+		rt_wait_line(&run, needle);
 	}
 	exited = wait_started_exit(&run, GIVE_UP_MS);
 	for (size_t k = 0; k < 3; k++) {
@@ -1088,20 +1013,20 @@ START_TEST(reaper_parent_death_signal)
 	if (t[_i].env)
 		o.envp = envp;
 	rt_start(&run, &o, args);
-	wait_line(&run, "ready=1");
+	rt_wait_line(&run, "ready=1");
 	/* Written by the parent after fork(): it may come after "ready=1". */
-	reaper = (pid_t) atol(wait_line(&run, "spawned=") + strlen("spawned="));
+	reaper = (pid_t) atol(rt_wait_line(&run, "spawned=") + strlen("spawned="));
 	ck_assert_int_gt(reaper, 0);
 	ck_assert_int_eq(ppid_of(reaper), run.pid1);
 
 	fd = pidfd_open(run.pid1);
-	send_sig(run.pid1, SIGKILL);
+	rt_kill(run.pid1, SIGKILL);
 	ck_assert(wait_exit(fd, -1));
 	close(fd);
-	send_sig(reaper, SIGTERM);
+	rt_kill(reaper, SIGTERM);
 	wait_sig(&run, SIGTERM);
 	/* Counted first: waiting for a signal that never came would hang. */
-	ck_assert_int_eq(count_sig(&run, NULL, t[_i].sig), 1);
+	ck_assert_int_eq(rt_count_sig(&run, NULL, t[_i].sig), 1);
 	s = wait_sig(&run, t[_i].sig);
 	ck_assert_int_eq(s.code, SI_USER);
 	ck_assert_int_eq(s.pid, reaper);
@@ -1112,7 +1037,7 @@ START_TEST(reaper_parent_death_signal)
 	ck_assert_int_eq(got, reaper);
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "reaper status "
 		      "0x%x", st);
-	ck_assert_int_eq(count_sig(&run, NULL, t[_i].sig), 1);
+	ck_assert_int_eq(rt_count_sig(&run, NULL, t[_i].sig), 1);
 }
 END_TEST
 
@@ -1157,19 +1082,19 @@ START_TEST(command_parent_death_signal)
 	if (t[_i].env)
 		o.envp = envp;
 	cmd_startv(&run, &o, args);
-	wait_line(&run, "ready=1");
+	rt_wait_line(&run, "ready=1");
 	app = (pid_t) atol(rt_get(&run, "pid"));
 	ck_assert_int_eq(ppid_of(app), run.pid1);
 
 	fd = pidfd_open(run.pid1);
-	send_sig(run.pid1, SIGKILL);
+	rt_kill(run.pid1, SIGKILL);
 	ck_assert(wait_exit(fd, -1));
 	close(fd);
 	ck_assert_int_eq(ppid_of(app), getpid());
-	send_sig(app, SIGTERM);
+	rt_kill(app, SIGTERM);
 	wait_sig(&run, SIGTERM);
 	/* Counted first: waiting for a signal that never came would hang. */
-	ck_assert_int_eq(count_sig(&run, NULL, t[_i].sig), 1);
+	ck_assert_int_eq(rt_count_sig(&run, NULL, t[_i].sig), 1);
 	s = wait_sig(&run, t[_i].sig);
 	ck_assert_int_eq(s.code, SI_USER);
 	ck_assert_int_eq(s.pid, run.pid1);
@@ -1212,7 +1137,7 @@ START_TEST(no_inherited_fds)
 	o.extra_fd = EXTRA_FD;
 	cmd_start(&run, &o, "-v", "-v", "--", rt_helper_path(), "wait");
 	close(EXTRA_FD);
-	wait_line(&run, "ready=1");
+	rt_wait_line(&run, "ready=1");
 	ck_assert_ptr_nonnull(rt_wait_err_for(&run, "reaper of "));
 	app = rt_app_host_pid(&run);
 	ck_assert_int_gt(app, 0);
@@ -1251,16 +1176,6 @@ START_TEST(no_inherited_fds)
 }
 END_TEST
 
-static long long
-ctxt_switches(pid_t pid)
-{
-	long long v = rt_proc_status(pid, "voluntary_ctxt_switches");
-	long long n = rt_proc_status(pid, "nonvoluntary_ctxt_switches");
-
-	ck_assert(v >= 0 && n >= 0);
-	return v + n;
-}
-
 /* Idle, the reaper sleeps in read() of its signalfd and nothing wakes it:
  * its context switch counts do not move over half a second. */
 START_TEST(zero_idle_wakeups)
@@ -1269,19 +1184,19 @@ START_TEST(zero_idle_wakeups)
 	long long before, after, deadline, t;
 
 	cmd_start(&run, NULL, "--", rt_helper_path(), "wait");
-	wait_line(&run, "ready=1");
+	rt_wait_line(&run, "ready=1");
 	wait_reaper_asleep(run.pid1);
-	before = ctxt_switches(run.pid1);
+	before = rt_ctxt_switches(run.pid1);
 	/* The window; COMMAND says nothing more, so poll() just times out. */
-	deadline = now_ms() + 500;
-	while ((t = now_ms()) < deadline) {
+	deadline = rt_now_ms() + 500;
+	while ((t = rt_now_ms()) < deadline) {
 		struct pollfd p = { .fd = run.report, .events = POLLIN };
 
 		ck_assert_int_eq(poll(&p, 1, (int)(deadline - t)), 0);
 	}
-	after = ctxt_switches(run.pid1);
+	after = rt_ctxt_switches(run.pid1);
 	ck_assert_int_eq(after, before);
-	ck_assert_int_eq(blocked_syscall(run.pid1), SYS_read);
+	ck_assert_int_eq(rt_blocked_syscall(run.pid1), SYS_read);
 	finish_ok(&run);
 }
 END_TEST

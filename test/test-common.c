@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include <sys/prctl.h>
 #include <grp.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "test-common.h"
@@ -495,4 +497,83 @@ rt_fd_count(pid_t pid)
 			n++;
 	closedir(d);
 	return n;
+}
+
+void
+rt_dump(const struct rt_run *run)
+{
+	fprintf(stderr, "--- report ---\n%s--- stderr ---\n%s--------\n",
+		run->out, run->errbuf);
+}
+
+const char *
+rt_wait_line(struct rt_run *run, const char *needle)
+{
+	const char *l = rt_wait_for(run, needle);
+
+	if (!l)
+		rt_dump(run);
+	ck_assert_msg(l, "no report line with \"%s\"", needle);
+	return l;
+}
+
+int
+rt_count_sig(struct rt_run *run, const char *who, int sig)
+{
+	char needle[48];
+
+	if (who)
+		snprintf(needle, sizeof(needle), "member=%s sig=%d ", who, sig);
+	else
+		snprintf(needle, sizeof(needle), "sig=%d ", sig);
+	return rt_count(run, needle);
+}
+
+void
+rt_kill(pid_t pid, int sig)
+{
+	ck_assert_msg(kill(pid, sig) == 0, "kill(%ld, %d): %s", (long) pid,
+		      sig, strerror(errno));
+}
+
+int
+rt_table_sig(int v)
+{
+	return v < 0 ? SIGRTMIN + (-1 - v) : v;
+}
+
+long
+rt_blocked_syscall(pid_t tid)
+{
+	char path[64];
+	long nr = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/syscall", (long) tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &nr) != 1)
+		nr = -1;
+	fclose(f);
+	return nr;
+}
+
+long long
+rt_ctxt_switches(pid_t pid)
+{
+	long long v = rt_proc_status(pid, "voluntary_ctxt_switches");
+	long long n = rt_proc_status(pid, "nonvoluntary_ctxt_switches");
+
+	ck_assert(v >= 0 && n >= 0);
+	return v + n;
+}
+
+long long
+rt_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }

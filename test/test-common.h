@@ -120,4 +120,32 @@ bool rt_asan(void);
 /* Number of fds open in /proc/<pid>/fd, or -1. */
 int rt_fd_count(pid_t pid);
 
+/* Print what the app reported and the stderr seen so far (on failure). */
+void rt_dump(const struct rt_run *run);
+
+/* rt_wait_for(), failing the test (with rt_dump()) when the application
+ * exits without such a line. */
+const char *rt_wait_line(struct rt_run *run, const char *needle);
+
+/* Report lines "sig=SIG " (who NULL) or "member=WHO sig=SIG ". */
+int rt_count_sig(struct rt_run *run, const char *who, int sig);
+
+/* kill(), failing the test when it fails. */
+void rt_kill(pid_t pid, int sig);
+
+/* SIGRTMIN is only known at run time: tables hold RT(n) for SIGRTMIN + n,
+ * and rt_table_sig() turns an entry into the signal number. */
+#define RT(n) (-1 - (n))
+int rt_table_sig(int v);
+
+/* The system call task tid is blocked in (/proc/<tid>/syscall), or -1
+ * when it is running. */
+long rt_blocked_syscall(pid_t tid);
+
+/* Voluntary plus involuntary context switches of pid (or a tid). */
+long long rt_ctxt_switches(pid_t pid);
+
+/* CLOCK_MONOTONIC in milliseconds. */
+long long rt_now_ms(void);
+
 #endif

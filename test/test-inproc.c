@@ -476,18 +476,11 @@ start_exe(struct rt_run *run, const char *exe, int how, ...)
 	start_exe(run, env_path("REAPER_TEST_INPROC"), how, __VA_ARGS__)
 
 static void
-dump(const struct rt_run *run)
-{
-	fprintf(stderr, "--- report ---\n%s--- stderr ---\n%s--------\n",
-		run->out, run->errbuf);
-}
-
-static void
 finish_ok(struct rt_run *run)
 {
 	rt_finish(run);
 	if (run->wstatus != 0 || !strstr(run->out, "done=1\n"))
-		dump(run);
+		rt_dump(run);
 	ck_assert_msg(run->wstatus == 0, "app: wait status 0x%x",
 		      run->wstatus);
 	ck_assert_msg(strstr(run->out, "done=1\n"), "app did not finish");
@@ -508,7 +501,7 @@ line_n(const struct rt_run *run, const char *key, int nth)
 		if (p)
 			p++;
 	}
-	dump(run);
+	rt_dump(run);
 	ck_abort_msg("no report line %d with %s=", nth, key);
 	return NULL;
 }
@@ -565,7 +558,7 @@ assert_exactly_once(struct rt_run *run)
 
 	if (num(l, "reported") != num(l, "expected") || num(l, "dups") ||
 	    num(l, "missing") || num(l, "unexpected") || num(l, "bad_status"))
-		dump(run);
+		rt_dump(run);
 	ck_assert_int_gt(num(l, "expected"), 0);
 	ck_assert_int_eq(num(l, "reported"), num(l, "expected"));
 	ck_assert_int_eq(num(l, "dups"), 0);
@@ -675,7 +668,7 @@ wait_reaped_log(struct rt_run *run, long pid, int status)
 	snprintf(needle, sizeof(needle), "reaped %ld (status 0x%x)", pid,
 		 status);
 	if (!rt_wait_err_for(run, needle))
-		dump(run);
+		rt_dump(run);
 	ck_assert_msg(strstr(run->errbuf, needle), "no \"%s\" in the log",
 		      needle);
 }
@@ -804,23 +797,6 @@ START_TEST(ignored_sigchld_restored)
 }
 END_TEST
 
-static long
-blocked_syscall(pid_t tid)
-{
-	char path[64];
-	long nr = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%ld/syscall", (long) tid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &nr) != 1)
-		nr = -1;
-	fclose(f);
-	return nr;
-}
-
 static char
 task_state(pid_t tid)
 {
@@ -846,15 +822,6 @@ switches(pid_t tid)
 
 	ck_assert(v >= 0 && n >= 0);
 	return v + n;
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
 /* The reaper thread of host process pid: its only other task. */
@@ -889,16 +856,16 @@ START_TEST(zero_idle_wakeups)
 	tid = reaper_tid(run.pid1);
 	ck_assert_int_gt(tid, 0);
 	/* A condition, not a delay: until the thread is asleep in read(). */
-	deadline = now_ms() + 10000;
-	while (blocked_syscall(tid) != SYS_read || task_state(tid) != 'S') {
-		ck_assert_msg(now_ms() < deadline, "reaper thread never "
+	deadline = rt_now_ms() + 10000;
+	while (rt_blocked_syscall(tid) != SYS_read || task_state(tid) != 'S') {
+		ck_assert_msg(rt_now_ms() < deadline, "reaper thread never "
 			      "blocked in read(): syscall %ld state %c",
-			      blocked_syscall(tid), task_state(tid));
+			      rt_blocked_syscall(tid), task_state(tid));
 		sched_yield();
 	}
 	before = switches(tid);
-	deadline = now_ms() + 1000;
-	while ((t = now_ms()) < deadline) {
+	deadline = rt_now_ms() + 1000;
+	while ((t = rt_now_ms()) < deadline) {
 		struct pollfd p = { .fd = run.report, .events = POLLIN };
 
 		ck_assert_int_eq(poll(&p, 1, (int)(deadline - t)), 0);
@@ -907,7 +874,7 @@ START_TEST(zero_idle_wakeups)
 	fprintf(stderr, "idle reaper thread: %lld switches before, %lld "
 		"after 1 s\n", before, after);
 	ck_assert_int_eq(after, before);
-	ck_assert_int_eq(blocked_syscall(tid), SYS_read);
+	ck_assert_int_eq(rt_blocked_syscall(tid), SYS_read);
 	finish_ok(&run);
 	ck_assert_int_eq(get(&run, "stop", "stop"), 0);
 }
@@ -1007,7 +974,7 @@ START_TEST(demo_start_runs)
 		start_exe(&run, "/bin/sh", 0, "-c", redirect, demo, NULL);
 	rt_finish(&run);
 	if (run.wstatus != 0 || !strstr(run.errbuf, "\nOK: "))
-		dump(&run);
+		rt_dump(&run);
 	ck_assert_int_eq(run.wstatus, 0);
 	ck_assert_ptr_nonnull(strstr(run.errbuf, "\nOK: 7 processes reaped"));
 	ck_assert_ptr_nonnull(strstr(run.errbuf, "-> exited with 3\n"));

@@ -40,26 +40,6 @@ struct sigline {
 	int pid;
 };
 
-static void
-dump(const struct rt_run *run)
-{
-	fprintf(stderr, "--- report ---\n%s--- stderr ---\n%s--------\n",
-		run->out, run->errbuf);
-}
-
-/* Wait for the report line that contains needle; fail if it never comes
- * (the application exited without it). */
-static const char *
-wait_line(struct rt_run *run, const char *needle)
-{
-	const char *l = rt_wait_for(run, needle);
-
-	if (!l)
-		dump(run);
-	ck_assert_msg(l, "no report line with \"%s\"", needle);
-	return l;
-}
-
 static struct sigline
 wait_sig(struct rt_run *run, int sig)
 {
@@ -69,29 +49,10 @@ wait_sig(struct rt_run *run, int sig)
 
 	/* The trailing space keeps sig=1 from matching sig=10. */
 	snprintf(needle, sizeof(needle), "sig=%d ", sig);
-	l = wait_line(run, needle);
+	l = rt_wait_line(run, needle);
 	ck_assert_int_eq(sscanf(l, "sig=%d code=%d val=%d pid=%d", &s.sig,
 				&s.code, &s.val, &s.pid), 4);
 	return s;
-}
-
-static int
-count_sig(struct rt_run *run, const char *who, int sig)
-{
-	char needle[48];
-
-	if (who)
-		snprintf(needle, sizeof(needle), "member=%s sig=%d ", who, sig);
-	else
-		snprintf(needle, sizeof(needle), "sig=%d ", sig);
-	return rt_count(run, needle);
-}
-
-static void
-send_sig(pid_t pid, int sig)
-{
-	ck_assert_msg(kill(pid, sig) == 0, "kill(%ld, %d): %s", (long) pid,
-		      sig, strerror(errno));
 }
 
 /* Start helper-app [opts...] SCENARIO as PID 1 and wait for "ready=1". */
@@ -99,7 +60,7 @@ static void
 start_ready(struct rt_run *run, const char *const *argv)
 {
 	rt_start(run, NULL, argv);
-	wait_line(run, "ready=1");
+	rt_wait_line(run, "ready=1");
 }
 
 static void
@@ -107,17 +68,8 @@ finish_ok(struct rt_run *run)
 {
 	rt_finish(run);
 	if (rt_exit_code(run) != 0)
-		dump(run);
+		rt_dump(run);
 	ck_assert_int_eq(run->wstatus, 0);
-}
-
-/* SIGRTMIN is only known at run time: tables hold RT(n) for SIGRTMIN + n. */
-#define RT(n) (-1 - (n))
-
-static int
-table_sig(int v)
-{
-	return v < 0 ? SIGRTMIN + (-1 - v) : v;
 }
 
 static const int forwarded[] = {
@@ -130,17 +82,17 @@ static const int forwarded[] = {
 START_TEST(forwards_each_signal)
 {
 	const char *argv[] = { rt_helper_path(), "signals", NULL };
-	int sig = table_sig(forwarded[_i]);
+	int sig = rt_table_sig(forwarded[_i]);
 	struct rt_run run;
 	struct sigline s;
 
 	start_ready(&run, argv);
-	send_sig(run.pid1, sig);
+	rt_kill(run.pid1, sig);
 	s = wait_sig(&run, sig);
 	ck_assert_int_eq(s.code, SI_USER);
 	ck_assert_int_eq(s.pid, 1);
 	finish_ok(&run);
-	ck_assert_int_eq(count_sig(&run, NULL, sig), 1);
+	ck_assert_int_eq(rt_count_sig(&run, NULL, sig), 1);
 }
 END_TEST
 
@@ -168,10 +120,10 @@ END_TEST
 static void
 assert_usr1_dropped(struct rt_run *run)
 {
-	send_sig(run->pid1, SIGUSR1);
-	send_sig(run->pid1, SIGUSR2);
+	rt_kill(run->pid1, SIGUSR1);
+	rt_kill(run->pid1, SIGUSR2);
 	wait_sig(run, SIGUSR2);
-	ck_assert_int_eq(count_sig(run, NULL, SIGUSR1), 0);
+	ck_assert_int_eq(rt_count_sig(run, NULL, SIGUSR1), 0);
 }
 
 /* 3. Rewrite rules by name: TERM arrives as QUIT, USR1 is dropped,
@@ -185,19 +137,19 @@ START_TEST(rewrite_by_name)
 	struct sigline s;
 
 	start_ready(&run, argv);
-	send_sig(run.pid1, SIGTERM);
+	rt_kill(run.pid1, SIGTERM);
 	s = wait_sig(&run, SIGQUIT);
 	ck_assert_int_eq(s.pid, 1);
 	assert_usr1_dropped(&run);
-	send_sig(run.pid1, SIGRTMIN + 1);
+	rt_kill(run.pid1, SIGRTMIN + 1);
 	s = wait_sig(&run, SIGHUP);
 	ck_assert_int_eq(s.pid, 1);
 	finish_ok(&run);
 	/* The application drains what is pending before it exits: none of
 	 * the originals ever reached it. */
-	ck_assert_int_eq(count_sig(&run, NULL, SIGTERM), 0);
-	ck_assert_int_eq(count_sig(&run, NULL, SIGUSR1), 0);
-	ck_assert_int_eq(count_sig(&run, NULL, SIGRTMIN + 1), 0);
+	ck_assert_int_eq(rt_count_sig(&run, NULL, SIGTERM), 0);
+	ck_assert_int_eq(rt_count_sig(&run, NULL, SIGUSR1), 0);
+	ck_assert_int_eq(rt_count_sig(&run, NULL, SIGRTMIN + 1), 0);
 }
 END_TEST
 
@@ -209,12 +161,12 @@ START_TEST(rewrite_by_number)
 	struct rt_run run;
 
 	start_ready(&run, argv);
-	send_sig(run.pid1, SIGTERM);
+	rt_kill(run.pid1, SIGTERM);
 	wait_sig(&run, SIGQUIT);
 	assert_usr1_dropped(&run);
 	finish_ok(&run);
-	ck_assert_int_eq(count_sig(&run, NULL, SIGTERM), 0);
-	ck_assert_int_eq(count_sig(&run, NULL, SIGUSR1), 0);
+	ck_assert_int_eq(rt_count_sig(&run, NULL, SIGTERM), 0);
+	ck_assert_int_eq(rt_count_sig(&run, NULL, SIGUSR1), 0);
 }
 END_TEST
 
@@ -228,17 +180,17 @@ START_TEST(group_target_reaches_group)
 	long cpid, cpgid, spid;
 
 	start_ready(&run, argv);
-	l = wait_line(&run, "member=child pid=");
+	l = rt_wait_line(&run, "member=child pid=");
 	ck_assert_int_eq(sscanf(l, "member=child pid=%ld pgid=%ld", &cpid,
 				&cpgid), 2);
 	/* The child really is a second member of the application's group. */
 	ck_assert_int_eq(cpgid, atol(rt_get(&run, "pgid")));
 	ck_assert_int_ne(cpid, atol(rt_get(&run, "pid")));
-	send_sig(run.pid1, SIGUSR1);
-	l = wait_line(&run, "member=app sig=10 ");
+	rt_kill(run.pid1, SIGUSR1);
+	l = rt_wait_line(&run, "member=app sig=10 ");
 	ck_assert_int_eq(sscanf(l, "member=app sig=10 pid=%ld", &spid), 1);
 	ck_assert_int_eq(spid, 1);
-	l = wait_line(&run, "member=child sig=10 ");
+	l = rt_wait_line(&run, "member=child sig=10 ");
 	ck_assert_int_eq(sscanf(l, "member=child sig=10 pid=%ld", &spid), 1);
 	ck_assert_int_eq(spid, 1);
 	finish_ok(&run);
@@ -258,23 +210,23 @@ START_TEST(default_target_is_application_only)
 	pid_t app, child;
 
 	start_ready(&run, argv);
-	wait_line(&run, "member=child pid=");
+	rt_wait_line(&run, "member=child pid=");
 	app = rt_app_host_pid(&run);
 	ck_assert_int_gt(app, 0);
 	child = rt_host_child_of(app);
 	ck_assert_int_gt(child, 0);
-	send_sig(run.pid1, SIGUSR1);
-	send_sig(run.pid1, SIGUSR2);
-	wait_line(&run, "member=app sig=10 ");
-	wait_line(&run, "member=app sig=12 ");
-	send_sig(child, SIGTERM);
-	wait_line(&run, "member=child sig=15 ");
-	ck_assert_int_eq(count_sig(&run, "child", SIGUSR1), 0);
-	ck_assert_int_eq(count_sig(&run, "child", SIGUSR2), 0);
+	rt_kill(run.pid1, SIGUSR1);
+	rt_kill(run.pid1, SIGUSR2);
+	rt_wait_line(&run, "member=app sig=10 ");
+	rt_wait_line(&run, "member=app sig=12 ");
+	rt_kill(child, SIGTERM);
+	rt_wait_line(&run, "member=child sig=15 ");
+	ck_assert_int_eq(rt_count_sig(&run, "child", SIGUSR1), 0);
+	ck_assert_int_eq(rt_count_sig(&run, "child", SIGUSR2), 0);
 	finish_ok(&run);
 	/* Everything pending at the child was reported before it left. */
-	ck_assert_int_eq(count_sig(&run, "child", SIGUSR1), 0);
-	ck_assert_int_eq(count_sig(&run, "child", SIGUSR2), 0);
+	ck_assert_int_eq(rt_count_sig(&run, "child", SIGUSR1), 0);
+	ck_assert_int_eq(rt_count_sig(&run, "child", SIGUSR2), 0);
 }
 END_TEST
 
@@ -350,7 +302,7 @@ START_TEST(pending_signal_survives_split)
 	s = wait_sig(&run, SIGUSR1);
 	ck_assert_int_eq(s.pid, 1);
 	finish_ok(&run);
-	ck_assert_int_eq(count_sig(&run, NULL, SIGUSR1), 1);
+	ck_assert_int_eq(rt_count_sig(&run, NULL, SIGUSR1), 1);
 }
 END_TEST
 
@@ -362,7 +314,7 @@ START_TEST(sigterm_to_handling_app)
 	struct rt_run run;
 
 	start_ready(&run, argv);
-	send_sig(run.pid1, SIGTERM);
+	rt_kill(run.pid1, SIGTERM);
 	ck_assert_int_eq(wait_sig(&run, SIGTERM).pid, 1);
 	finish_ok(&run);
 }
@@ -385,7 +337,7 @@ START_TEST(sigterm_kills_default_app)
 	ck_assert_int_gt(app, 0);
 	pfd = (int) syscall(SYS_pidfd_open, app, 0);
 	ck_assert_msg(pfd >= 0, "pidfd_open: %s", strerror(errno));
-	send_sig(run.pid1, SIGTERM);
+	rt_kill(run.pid1, SIGTERM);
 	p = (struct pollfd){ .fd = pfd, .events = POLLIN };
 	ck_assert_int_eq(poll(&p, 1, -1), 1);
 	close(pfd);
@@ -393,25 +345,6 @@ START_TEST(sigterm_kills_default_app)
 	ck_assert_int_eq(rt_exit_code(&run), 128 + SIGTERM);
 }
 END_TEST
-
-/* First field of /proc/PID/syscall (the syscall it is blocked in), or -1
- * when it is running. */
-static long
-blocked_syscall(pid_t pid)
-{
-	char path[64];
-	long nr = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%ld/syscall", (long) pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &nr) != 1)
-		nr = -1;
-	fclose(f);
-	return nr;
-}
 
 static char
 proc_state(pid_t pid)
@@ -430,25 +363,6 @@ proc_state(pid_t pid)
 	return state;
 }
 
-static long long
-ctxt_switches(pid_t pid)
-{
-	long long v = rt_proc_status(pid, "voluntary_ctxt_switches");
-	long long n = rt_proc_status(pid, "nonvoluntary_ctxt_switches");
-
-	ck_assert(v >= 0 && n >= 0);
-	return v + n;
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 /* 8. Idle, the reaper sleeps in read() of its signalfd and nothing wakes
  *    it: its context switch counts do not move over one second. */
 START_TEST(zero_idle_wakeups)
@@ -461,31 +375,31 @@ START_TEST(zero_idle_wakeups)
 	/* "ready=1" may come before the reaper reaches its loop: wait (with
 	 * a bound, for a clear failure) until the kernel shows it asleep in
 	 * read(). No sleep: this is a condition, not a delay. */
-	deadline = now_ms() + 10000;
-	while (blocked_syscall(run.pid1) != SYS_read ||
+	deadline = rt_now_ms() + 10000;
+	while (rt_blocked_syscall(run.pid1) != SYS_read ||
 	       proc_state(run.pid1) != 'S') {
-		ck_assert_msg(now_ms() < deadline, "reaper never blocked in "
+		ck_assert_msg(rt_now_ms() < deadline, "reaper never blocked in "
 			      "read(): syscall %ld state %c",
-			      blocked_syscall(run.pid1), proc_state(run.pid1));
+			      rt_blocked_syscall(run.pid1), proc_state(run.pid1));
 		sched_yield();
 	}
-	before = ctxt_switches(run.pid1);
+	before = rt_ctxt_switches(run.pid1);
 	fprintf(stderr, "idle: voluntary=%lld nonvoluntary=%lld\n",
 		rt_proc_status(run.pid1, "voluntary_ctxt_switches"),
 		rt_proc_status(run.pid1, "nonvoluntary_ctxt_switches"));
 	/* The measurement window; the application says nothing more. */
-	deadline = now_ms() + 1000;
-	while ((t = now_ms()) < deadline) {
+	deadline = rt_now_ms() + 1000;
+	while ((t = rt_now_ms()) < deadline) {
 		struct pollfd p = { .fd = run.report, .events = POLLIN };
 
 		ck_assert_int_eq(poll(&p, 1, (int)(deadline - t)), 0);
 	}
-	after = ctxt_switches(run.pid1);
+	after = rt_ctxt_switches(run.pid1);
 	fprintf(stderr, "idle: voluntary=%lld nonvoluntary=%lld after 1 s\n",
 		rt_proc_status(run.pid1, "voluntary_ctxt_switches"),
 		rt_proc_status(run.pid1, "nonvoluntary_ctxt_switches"));
 	ck_assert_int_eq(after, before);
-	ck_assert_int_eq(blocked_syscall(run.pid1), SYS_read);
+	ck_assert_int_eq(rt_blocked_syscall(run.pid1), SYS_read);
 	finish_ok(&run);
 }
 END_TEST
@@ -508,23 +422,23 @@ START_TEST(signal_storm)
 
 	start_ready(&run, argv);
 	for (int i = 0; i < total; i++)
-		send_sig(run.pid1, table_sig(kinds[(size_t) i % nk]));
-	send_sig(run.pid1, SIGRTMAX);
+		rt_kill(run.pid1, rt_table_sig(kinds[(size_t) i % nk]));
+	rt_kill(run.pid1, SIGRTMAX);
 	wait_sig(&run, SIGRTMAX);
 	for (size_t i = 0; i < nk; i++) {
-		int sig = table_sig(kinds[i]);
+		int sig = rt_table_sig(kinds[i]);
 
 		if (sig >= SIGRTMIN)
-			ck_assert_msg(count_sig(&run, NULL, sig) ==
+			ck_assert_msg(rt_count_sig(&run, NULL, sig) ==
 				      total / (int) nk,
 				      "signal %d seen %d times", sig,
-				      count_sig(&run, NULL, sig));
+				      rt_count_sig(&run, NULL, sig));
 		else
-			ck_assert_msg(count_sig(&run, NULL, sig) >= 1,
+			ck_assert_msg(rt_count_sig(&run, NULL, sig) >= 1,
 				      "signal %d never seen", sig);
 	}
 	finish_ok(&run);
-	ck_assert_int_eq(count_sig(&run, NULL, SIGRTMAX), 1);
+	ck_assert_int_eq(rt_count_sig(&run, NULL, SIGRTMAX), 1);
 }
 END_TEST
 
