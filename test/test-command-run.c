@@ -1203,25 +1203,13 @@ END_TEST
 
 /* ------------------------------------------------------------------ */
 
-static TCase *
-new_tcase(Suite *s, const char *name)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_add_checked_fixture(tc, rt_reset_signals, NULL);
-	/* A hang is a failure; the slowest test takes about a second. */
-	tcase_set_timeout(tc, 30);
-	suite_add_tcase(s, tc);
-	return tc;
-}
-
 static Suite *
 suite(void)
 {
 	Suite *s = suite_create("command-run");
 	TCase *tc;
 
-	tc = new_tcase(s, "signals");
+	tc = rt_new_tcase(s, "signals");
 	tcase_add_loop_test(tc, forwards_each_signal, 0,
 			    sizeof(forwarded) / sizeof(forwarded[0]));
 	tcase_add_test(tc, sigqueue_payload_kept);
@@ -1234,18 +1222,18 @@ suite(void)
 	tcase_add_loop_test(tc, group_signal_reaches_grandchild, 0, 3);
 	tcase_add_test(tc, default_target_is_command_only);
 
-	tc = new_tcase(s, "reaping");
+	tc = rt_new_tcase(s, "reaping");
 	tcase_add_test(tc, orphans_reaped);
 	tcase_add_test(tc, grace_as_pid1);
 	tcase_add_test(tc, grace_outside_pid1);
 	tcase_add_test(tc, no_grace_as_pid1);
 	tcase_add_test(tc, exits_with_leftovers_outside_pid1);
 
-	tc = new_tcase(s, "parent-death");
+	tc = rt_new_tcase(s, "parent-death");
 	tcase_add_loop_test(tc, reaper_parent_death_signal, 0, 3);
 	tcase_add_loop_test(tc, command_parent_death_signal, 0, 3);
 
-	tc = new_tcase(s, "idle");
+	tc = rt_new_tcase(s, "idle");
 	tcase_add_test(tc, no_inherited_fds);
 	tcase_add_test(tc, zero_idle_wakeups);
 	return s;

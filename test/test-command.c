@@ -1760,24 +1760,13 @@ END_TEST
 
 #define N(a) ((int) (sizeof(a) / sizeof(*(a))))
 
-static TCase *
-new_tcase(Suite *s, const char *name)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_add_checked_fixture(tc, rt_reset_signals, NULL);
-	tcase_set_timeout(tc, 30);
-	suite_add_tcase(s, tc);
-	return tc;
-}
-
 static Suite *
 suite(void)
 {
 	Suite *s = suite_create("command");
 	TCase *tc;
 
-	tc = new_tcase(s, "usage");
+	tc = rt_new_tcase(s, "usage");
 	tcase_add_loop_test(tc, usage_error, 0, N(usage_cases));
 	tcase_add_loop_test(tc, usage_value_for_flag_without_one, 0,
 			    N(value_for_flag_cases));
@@ -1791,7 +1780,7 @@ suite(void)
 	tcase_add_test(tc, double_dash_ends_options);
 	tcase_add_test(tc, dash_named_command);
 
-	tc = new_tcase(s, "exec");
+	tc = rt_new_tcase(s, "exec");
 	tcase_add_loop_test(tc, cannot_execute_126, 0, 4);
 	tcase_add_loop_test(tc, not_found_127, 0, 3);
 	tcase_add_test(tc, path_second_directory);
@@ -1799,20 +1788,20 @@ suite(void)
 	tcase_add_loop_test(tc, path_eacces_then_good, 0, 2);
 	tcase_add_test(tc, path_unset_uses_default);
 
-	tc = new_tcase(s, "status");
+	tc = rt_new_tcase(s, "status");
 	tcase_add_loop_test(tc, exit_code_passes_through, 0, 7);
 	tcase_add_loop_test(tc, signal_death_as_pid1, 0, N(death_sigs));
 	tcase_add_loop_test(tc, signal_death_outside_pid1, 0, N(death_sigs));
 	tcase_add_loop_test(tc, exit_zero, 0, N(exit_zero_cases));
 	tcase_add_test(tc, exit_zero_signal_outside_pid1);
 
-	tc = new_tcase(s, "inherit");
+	tc = rt_new_tcase(s, "inherit");
 	tcase_add_test(tc, argv_env_cwd_byte_exact);
 	tcase_add_test(tc, listen_pid_names_reaper);
 	tcase_add_loop_test(tc, listen_pid_names_other, 0, 3);
 	tcase_add_loop_test(tc, stdio_pass_through, 0, 2);
 
-	tc = new_tcase(s, "flags");
+	tc = rt_new_tcase(s, "flags");
 	tcase_add_loop_test(tc, subreaper_outside_pid1, 0, N(subreaper_cases));
 	tcase_add_loop_test(tc, warning_outside_pid1, 0, N(warning_cases));
 	tcase_add_loop_test(tc, warn_reaped, 0, N(warn_reaped_cases));

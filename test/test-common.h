@@ -145,6 +145,10 @@ long rt_blocked_syscall(pid_t tid);
 /* Voluntary plus involuntary context switches of pid (or a tid). */
 long long rt_ctxt_switches(pid_t pid);
 
+/* A test case added to s with rt_reset_signals() as fixture and a 30 s
+ * timeout: a hang fails, none of the tests comes near it. */
+TCase *rt_new_tcase(Suite *s, const char *name);
+
 /* CLOCK_MONOTONIC in milliseconds. */
 long long rt_now_ms(void);
 

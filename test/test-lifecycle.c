@@ -1177,31 +1177,20 @@ END_TEST
 
 /* ------------------------------------------------------------------ */
 
-static TCase *
-new_tcase(Suite *s, const char *name)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_add_checked_fixture(tc, rt_reset_signals, NULL);
-	tcase_set_timeout(tc, 30);
-	suite_add_tcase(s, tc);
-	return tc;
-}
-
 static Suite *
 suite(void)
 {
 	Suite *s = suite_create("lifecycle");
 	TCase *tc;
 
-	tc = new_tcase(s, "inherit");
+	tc = rt_new_tcase(s, "inherit");
 	tcase_add_test(tc, argv_env_cwd_exact);
 	tcase_add_test(tc, relative_argv0_elsewhere);
 	tcase_add_test(tc, listen_pid_and_inherited_fd);
 	tcase_add_test(tc, listen_fd_listed_by_app);
 	tcase_add_test(tc, listen_pid_not_ours);
 
-	tc = new_tcase(s, "marker");
+	tc = rt_new_tcase(s, "marker");
 	tcase_add_test(tc, marker_gone_in_app_and_children);
 	tcase_add_test(tc, custom_marker_name);
 	tcase_add_loop_test(tc, garbage_marker_as_pid1, 0,
@@ -1211,7 +1200,7 @@ suite(void)
 	tcase_add_test(tc, split_always_splits_once);
 	tcase_add_test(tc, pid1_splits_once);
 
-	tc = new_tcase(s, "exit");
+	tc = rt_new_tcase(s, "exit");
 	tcase_add_loop_test(tc, exit_code_remap, 0, 3);
 	tcase_add_test(tc, grace_period_as_pid1);
 	tcase_add_test(tc, grace_period_outside_pid1);
@@ -1220,7 +1209,7 @@ suite(void)
 	tcase_add_test(tc, status_notification_orphans);
 	tcase_add_test(tc, subreaper_outside_pid1);
 
-	tc = new_tcase(s, "failure");
+	tc = rt_new_tcase(s, "failure");
 	tcase_add_test(tc, fork_fails_eagain);
 	tcase_add_test(tc, exec_fails_eperm);
 	tcase_add_test(tc, binary_deleted_after_start);
