@@ -162,27 +162,32 @@ build_argv(const char *strings, size_t len, size_t argc, char ***argv)
 	return 0;
 }
 
+int
+rp_selfexe_parse_cmdline(const char *buf, size_t len, char ***argv)
+{
+	size_t argc = 0;
+
+	/* Every argument, empty ones too, ends with a NUL. A cmdline that
+	 * does not was rewritten (setproctitle): not the original argv. */
+	if (len == 0 || buf[len - 1] != '\0')
+		return -ENOENT;
+	for (size_t i = 0; i < len; i++)
+		if (buf[i] == '\0')
+			argc++;
+	return build_argv(buf, len, argc, argv);
+}
+
 static int
 argv_from_proc(char ***argv)
 {
 	char *buf = NULL;
 	ssize_t len;
-	size_t argc = 0;
 	int r;
 
 	len = read_all("/proc/self/cmdline", &buf);
 	if (len < 0)
 		return (int) len;
-	/* Every argument, empty ones too, ends with a NUL. A cmdline that
-	 * does not was rewritten (setproctitle): not the original argv. */
-	if (len == 0 || buf[len - 1] != '\0') {
-		free(buf);
-		return -ENOENT;
-	}
-	for (ssize_t i = 0; i < len; i++)
-		if (buf[i] == '\0')
-			argc++;
-	r = build_argv(buf, (size_t) len, argc, argv);
+	r = rp_selfexe_parse_cmdline(buf, (size_t) len, argv);
 	free(buf);
 	return r;
 }

@@ -8,6 +8,8 @@
 #ifndef RP_SELFEXE_H
 #define RP_SELFEXE_H
 
+#include <stddef.h>
+
 /* Paths to try in order; NULL-terminated. Only ENOENT moves to the next:
  * any other failure of the first is the answer (e.g. seccomp, E2BIG). */
 #define RP_SELFEXE_MAX 3
@@ -34,6 +36,14 @@ void rp_selfexe_paths(const char *paths[RP_SELFEXE_MAX]);
  * Errors: -ENOMEM, -ENOENT (neither source available).
  */
 int rp_selfexe_argv(char ***argv);
+
+/*
+ * The argv in len bytes of /proc/self/cmdline text, as rp_selfexe_argv()
+ * returns it: no I/O, so that fuzz/ can feed it any bytes.
+ * Errors: -ENOMEM, -ENOENT (empty, or the last argument has no NUL: the
+ * program rewrote its cmdline, setproctitle()).
+ */
+int rp_selfexe_parse_cmdline(const char *buf, size_t len, char ***argv);
 
 /*
  * In the re-executed application: take back the original process name.
