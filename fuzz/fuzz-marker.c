@@ -2,7 +2,8 @@
  * The environment marker (lib/marker.c): rp_marker_take(), which the
  * re-executed program runs on an environment anyone may have planted
  * marker copies in, and rp_marker_env(), which builds the application's
- * environment (marker, LISTEN_PID slot) from the program's. The marker's
+ * environment (marker, LISTEN_PID slot) from the program's, also as the
+ * command calls it, without a marker. The marker's
  * name goes through rp_options_load() first, as reaper_fork_self_opts()
  * does.
  *
@@ -12,8 +13,9 @@
  *
  * Beyond "no crash": take() says VALID exactly when the first copy of
  * the marker is our parent's pid in canonical decimal, removes every
- * copy and nothing else; env() has exactly one marker, last, and a
- * LISTEN_PID slot exactly when LISTEN_PID named the reaper.
+ * copy and nothing else; env() has exactly one marker, last (none for
+ * the command), and a LISTEN_PID slot exactly when LISTEN_PID named the
+ * reaper.
  *
  * environ is swapped for the input's array and put back before
  * returning; unsetenv() only moves pointers within an array it did not
@@ -71,27 +73,38 @@ first_value(char *const *env, const char *name)
 	return NULL;
 }
 
+/* marker NULL: the command's call, which adds no marker. */
 static void
 check_env(char **env, const char *marker, pid_t reaper, const char *rstr)
 {
 	const char *listen = first_value(env, "LISTEN_PID");
 	char **out = NULL, *slot = NULL, want[RP_MARKER_MAX + 32];
 	size_t n_in = 0, n_out = 0, n_marker = 0, n_listen = 0;
+	/* A marker named LISTEN_PID takes every LISTEN_PID= away first. */
+	bool rewrite = listen && strcmp(listen, rstr) == 0 &&
+		       !(marker && strcmp(marker, "LISTEN_PID") == 0);
 
 	FUZZ_CHECK(rp_marker_env(marker, reaper, &out, &slot) == 0);
+	if (!out) {
+		/* Nothing to change: the caller uses environ as it is. */
+		FUZZ_CHECK(!marker && !rewrite && !slot);
+		return;
+	}
 	while (env[n_in])
 		n_in++;
 	while (out[n_out]) {
-		n_marker += entry_is(out[n_out], marker);
+		n_marker += marker && entry_is(out[n_out], marker);
 		n_listen += entry_is(out[n_out], "LISTEN_PID");
 		n_out++;
 	}
-	FUZZ_CHECK(n_marker == 1 && n_out >= 1 && n_out <= n_in + 1);
-	snprintf(want, sizeof(want), "%s=%s", marker, rstr);
-	FUZZ_CHECK(strcmp(out[n_out - 1], want) == 0);
-	/* A marker named LISTEN_PID takes every LISTEN_PID= away first. */
-	FUZZ_CHECK(!slot == !(listen && strcmp(listen, rstr) == 0 &&
-			      strcmp(marker, "LISTEN_PID") != 0));
+	if (marker) {
+		FUZZ_CHECK(n_marker == 1 && n_out >= 1 && n_out <= n_in + 1);
+		snprintf(want, sizeof(want), "%s=%s", marker, rstr);
+		FUZZ_CHECK(strcmp(out[n_out - 1], want) == 0);
+	} else {
+		FUZZ_CHECK(n_out <= n_in);
+	}
+	FUZZ_CHECK(!slot == !rewrite);
 	if (slot) {
 		FUZZ_CHECK(n_listen == 1);
 		rp_marker_fill_listen_pid(slot);
@@ -161,6 +174,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* env() first: take() edits the array. */
 	environ = lines + 1;
+	check_env(lines + 1, NULL, reaper, ppid);
 	check_env(lines + 1, cfg.marker, reaper, ppid);
 	check_take(lines + 1, n - 1, cfg.marker, ppid);
 	environ = saved;
