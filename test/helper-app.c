@@ -14,6 +14,14 @@
  *   -k SIG  block SIG and send it to ourselves before the call, so it is
  *           pending across the split (it must still reach the application)
  *   -0  call plain reaper_fork_self() (the default when no option is given)
+ *   -C FDS  close these fds ("012": stdin, stdout, stderr) before the call
+ *   -F FREE RLIMIT_NOFILE 64, every fd below it open but the FREE highest
+ *   -A SLACK grow the environment until the split's re-exec is SLACK
+ *           bytes under the kernel's argv+environment limit (< 0: over)
+ *   -N  apply -C/-F/-A, then exec the remaining arguments (no call)
+ *
+ * Fault scenarios (test-faults): envsum, stdfds CODE, stop CODE,
+ * storm LAST CODE, reuse CODE.
  *
  * Scenarios: exit CODE, raise SIG, info, waitpid, orphans N, signals,
  * leftovers CODE, wait, groupsig, pdeath SIG, orphans-hold N CODE,
@@ -39,6 +47,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -512,6 +521,309 @@ scenario_pdeath(int sig)
 	report("pdeath=%d ppid_now=%ld", got, (long) getppid());
 }
 
+/* ------------------------------------------------------------------ */
+/* Fault injection (test-faults.c)                                      */
+
+/* The RLIMIT_NOFILE that -F sets: small enough to fill quickly. */
+#define FAULT_NOFILE 64
+
+/* Open fds below the soft RLIMIT_NOFILE, counted without opening one
+ * (the table may be full). */
+static int
+count_open_fds(void)
+{
+	struct rlimit rl;
+	int n = 0;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur > 65536)
+		rl.rlim_cur = 65536;
+	for (int fd = 0; fd < (int) rl.rlim_cur; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			n++;
+	return n;
+}
+
+/* -C: close each fd named by a digit, as a user who started us with
+ * them closed would leave them. */
+static void
+close_fds(const char *which)
+{
+	for (; *which; which++)
+		if (*which >= '0' && *which <= '9')
+			(void) close(*which - '0');
+}
+
+/* -F FREE: RLIMIT_NOFILE = FAULT_NOFILE and every slot below it taken
+ * by an inheritable /dev/null (the user's own fds), but the FREE highest. */
+static void
+fill_fds(int free_slots)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		exit(96);
+	rl.rlim_cur = FAULT_NOFILE;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		exit(96);
+	while (open("/dev/null", O_RDONLY) >= 0)
+		;
+	if (errno != EMFILE)
+		exit(96);
+	for (int i = 0; i < free_slots; i++)
+		(void) close(FAULT_NOFILE - 1 - i);
+}
+
+/* FNV-1a over each string and its NUL. */
+static unsigned int
+fnv(unsigned int h, const char *s)
+{
+	do {
+		h ^= (unsigned char) *s;
+		h *= 16777619u;
+	} while (*s++);
+	return h;
+}
+
+/* "<prefix>envsum=COUNT/BYTES/HASH" and the same for argv ("argsum"). */
+static void
+report_sums(const char *prefix, char **argv)
+{
+	unsigned int h = 2166136261u;
+	long bytes = 0;
+	int n = 0;
+
+	for (char **e = environ; *e; e++, n++) {
+		h = fnv(h, *e);
+		bytes += (long) strlen(*e) + 1;
+	}
+	report("%senvsum=%d/%ld/%08x", prefix, n, bytes, h);
+	h = 2166136261u;
+	bytes = 0;
+	n = 0;
+	for (char **a = argv; *a; a++, n++) {
+		h = fnv(h, *a);
+		bytes += (long) strlen(*a) + 1;
+	}
+	report("%sargsum=%d/%ld/%08x", prefix, n, bytes, h);
+}
+
+/* Bytes execve() accepts for the strings and their pointers
+ * (fs/exec.c bprm_stack_limits(): a quarter of the stack limit, at most
+ * 3/4 of _STK_LIM, at least ARG_MAX = 32 pages). */
+static long
+exec_limit(void)
+{
+	unsigned long lim = (8UL << 20) / 4 * 3;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur / 4 < lim)
+		lim = rl.rlim_cur / 4;
+	if (lim < 32 * 4096)
+		lim = 32 * 4096;
+	return (long) lim;
+}
+
+/* What execve(filename, argv, envp) takes of exec_limit(), with one
+ * extra variable of extra bytes. */
+static long
+exec_cost(const char *filename, char **argv, size_t extra)
+{
+	long n = (long) strlen(filename) + 1, ptrs = 0;
+
+	for (char **a = argv; *a; a++, ptrs++)
+		n += (long) strlen(*a) + 1;
+	for (char **e = environ; *e; e++, ptrs++)
+		n += (long) strlen(*e) + 1;
+	if (extra)
+		n += (long) extra + 1, ptrs++;
+	return n + ptrs * (long) sizeof(char *);
+}
+
+/*
+ * -A SLACK: grow the environment (setenv, as a program may before the
+ * call) until the split's re-exec, execveat(exe fd, "") with the marker
+ * "REAPER=<pid>" added, is SLACK bytes under the kernel's limit (over it
+ * when SLACK < 0). Reports "orig_envsum"/"orig_argsum" and the numbers.
+ */
+static void
+pad_env(long slack, char **argv)
+{
+	char fn[32], marker[32], name[16];
+	static char val[100001];
+	long need, cost;
+	int probe, k = 0;
+
+	/* The re-exec names the binary by the fd it opens first, the lowest
+	 * free one: the kernel calls it /dev/fd/N. */
+	probe = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	snprintf(fn, sizeof(fn), "/dev/fd/%d", probe);
+	if (probe >= 0)
+		close(probe);
+	snprintf(marker, sizeof(marker), "REAPER=%ld", (long) getpid());
+	cost = exec_cost(fn, argv, strlen(marker));
+	need = exec_limit() - slack - cost;
+	while (need > 0) {
+		/* "PADk=" + value + NUL + the pointer */
+		long fixed = snprintf(name, sizeof(name), "PAD%d", k) + 2 +
+			     (long) sizeof(char *);
+		long v = need - fixed;
+
+		/* A last variable too short to exist: leave room for it. */
+		if (v > 100000 && v - 100000 < 64)
+			v = 100000 - 64;
+		if (v > 100000)
+			v = 100000;
+		if (v < 0)
+			break;
+		memset(val, 'a' + k % 26, (size_t) v);
+		val[v] = '\0';
+		if (setenv(name, val, 1) < 0)
+			exit(96);
+		need -= fixed + v;
+		k++;
+	}
+	report("padded=%d limit=%ld cost=%ld", k, exec_limit(),
+	       exec_cost(fn, argv, strlen(marker)));
+	report_sums("orig_", argv);
+}
+
+/* fd0..fd2 as /proc shows them ("closed" when not open), the number of
+ * open fds, then exit with code. */
+static void
+scenario_stdfds(int code)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		char path[32], target[256];
+		ssize_t n;
+
+		if (fcntl(fd, F_GETFD) < 0) {
+			report("fd%d=closed", fd);
+			continue;
+		}
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		n = readlink(path, target, sizeof(target) - 1);
+		target[n > 0 ? n : 0] = '\0';
+		report("fd%d=%s", fd, n > 0 ? target : "open");
+	}
+	report("nfds=%d", count_open_fds());
+	exit(code);
+}
+
+/* Stop ourselves; once continued, exit with code. */
+static void
+scenario_stop(int code)
+{
+	report("stopping=1");
+	raise(SIGSTOP);
+	report("continued=1");
+	exit(code);
+}
+
+/*
+ * Read forwarded signals one at a time: "q=V" for a sigqueue() value,
+ * "sig=N" for anything else; exit with code right after q=last, while
+ * the test goes on sending.
+ */
+static void
+scenario_storm(int last, int code)
+{
+	struct signalfd_siginfo si;
+	sigset_t set;
+	int sfd;
+
+	block_catchable(&set);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sfd < 0)
+		exit(91);
+	report("ready=1");
+	for (;;) {
+		ssize_t n = read(sfd, &si, sizeof(si));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != (ssize_t) sizeof(si))
+			exit(92);
+		if (si.ssi_code != SI_QUEUE) {
+			report("sig=%u", si.ssi_signo);
+			continue;
+		}
+		report("q=%d", si.ssi_int);
+		if (si.ssi_int == last) {
+			report("exiting=1");
+			exit(code);
+		}
+	}
+}
+
+/*
+ * The application's pid taken by another process once the reaper has
+ * reaped the application. We leave a leftover L and exit with code. L
+ * leaves our session: the kernel does not reuse a pid that is still a
+ * process group or session ID. The reaper's grace period (which the test
+ * sets) keeps the reaper alive; its SIGTERM tells L that our pid is free.
+ * L then makes its own child C get our pid (ns_last_pid of the
+ * namespace's /proc), and C makes it a process group ID again, as a new
+ * group leader. Both report every signal they get ("member=leftover|reused
+ * sig=N") until stdin reaches EOF; "reused pid=P app=A pgid=G" says
+ * whether C got it.
+ */
+static void
+scenario_reuse(int code)
+{
+	pid_t app = getpid(), c;
+	int ready[2], sfd, fd;
+	struct signalfd_siginfo si;
+	sigset_t set;
+	char num[24], b;
+
+	if (pipe(ready) < 0)
+		exit(91);
+	block_catchable(&set);
+	c = fork();
+	if (c < 0)
+		exit(91);
+	if (c > 0) {
+		close(ready[1]);
+		while (read(ready[0], &b, 1) > 0)
+			;
+		exit(code);
+	}
+	close(ready[0]);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sfd < 0 || setsid() < 0)
+		_exit(91);
+	report("leftover pid=%ld", (long) getpid());
+	close(ready[1]);
+	do {
+		if (read(sfd, &si, sizeof(si)) != (ssize_t) sizeof(si))
+			_exit(92);
+		report("member=leftover sig=%u pid=%u", si.ssi_signo,
+		       si.ssi_pid);
+	} while (si.ssi_signo != SIGTERM);
+	fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
+	snprintf(num, sizeof(num), "%ld", (long) app - 1);
+	if (fd < 0 || write(fd, num, strlen(num)) < 0)
+		report("error=ns_last_pid %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	c = fork();
+	if (c == 0) {
+		/* A signalfd reads the signals of whoever reads it. */
+		(void) setpgid(0, 0);
+		report("reused pid=%ld app=%ld pgid=%ld", (long) getpid(),
+		       (long) app, (long) getpgrp());
+		watch_signals("reused", sfd);
+		_exit(0);
+	}
+	if (c < 0)
+		report("error=fork %s", strerror(errno));
+	watch_signals("leftover", sfd);
+	if (c > 0)
+		(void) waitpid(c, NULL, 0);
+	_exit(0);
+}
+
 /* Processes whose parent is ours (the reaper), other than us, in any
  * state. */
 static int
@@ -611,12 +923,15 @@ main(int argc, char **argv)
 	REAPER_OPTIONS(o);
 	const char *fd_env = getenv("HELPER_REPORT_FD");
 	bool use_opts = false, deny = false, unlink_self = false;
-	int opt, r, err, pending = 0;
+	bool launch = false, pad = false;
+	const char *close_which = NULL;
+	int opt, r, err, pending = 0, fill = -1;
+	long slack = 0;
 
 	if (fd_env)
 		report_fd = atoi(fd_env);
 	/* Parse first (no side effects), then split, as a real main would. */
-	while ((opt = getopt(argc, argv, "+asdgm:r:G:P:e:nXUk:0")) != -1) {
+	while ((opt = getopt(argc, argv, "+asdgm:r:G:P:e:nXUk:0C:F:A:N")) != -1) {
 		use_opts = true;
 		switch (opt) {
 		case 'a': o.flags |= REAPER_SPLIT_ALWAYS; break;
@@ -633,6 +948,10 @@ main(int argc, char **argv)
 		case 'U': unlink_self = true; break;
 		case 'k': pending = atoi(optarg); break;
 		case '0': use_opts = false; break;
+		case 'C': close_which = optarg; break;
+		case 'F': fill = atoi(optarg); break;
+		case 'A': pad = true; slack = atol(optarg); break;
+		case 'N': launch = true; break;
 		default: return 92;
 		}
 	}
@@ -658,6 +977,22 @@ main(int argc, char **argv)
 		sigprocmask(SIG_BLOCK, &set, NULL);
 		kill(getpid(), pending);
 	}
+	/* The faults a user may start us in, in the original process only. */
+	if (!getenv("REAPER")) {
+		if (pad)
+			pad_env(slack, argv);
+		if (fill >= 0)
+			fill_fds(fill);
+		if (close_which)
+			close_fds(close_which);
+	}
+	if (launch) {
+		/* -N: only the faults above, then exec the rest (a command
+		 * to start in them), without the call or a report. */
+		execv(argv[optind], argv + optind);
+		report("error=exec %s %s", argv[optind], strerror(errno));
+		return 96;
+	}
 	r = use_opts ? reaper_fork_self_opts(&o) : reaper_fork_self();
 	err = errno;
 
@@ -681,6 +1016,18 @@ main(int argc, char **argv)
 		return 93;
 	} else if (strcmp(sc, "info") == 0) {
 		scenario_info();
+	} else if (strcmp(sc, "envsum") == 0) {
+		report_sums("", argv);
+		exit(atoi(arg));
+	} else if (strcmp(sc, "stdfds") == 0) {
+		scenario_stdfds(atoi(arg));
+	} else if (strcmp(sc, "stop") == 0) {
+		scenario_stop(atoi(arg));
+	} else if (strcmp(sc, "storm") == 0) {
+		scenario_storm(atoi(arg), optind + 2 < argc ?
+			       atoi(argv[optind + 2]) : 0);
+	} else if (strcmp(sc, "reuse") == 0) {
+		scenario_reuse(atoi(arg));
 	} else if (strcmp(sc, "waitpid") == 0) {
 		scenario_waitpid();
 	} else if (strcmp(sc, "orphans") == 0) {

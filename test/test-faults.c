@@ -1,0 +1,1169 @@
+/*
+ * Fault injection (issue #6): each case puts the library split (helper-app
+ * as PID 1) or the reaper command (REAPER_TEST_COMMAND) into a fault a
+ * user can meet, and asserts what the user sees: the exit status, the one
+ * line on stderr, what the application inherits, and that nothing hangs,
+ * crashes or loops. The faults already covered elsewhere are listed in
+ * test/RELIABILITY.md; this file has the rest:
+ *   fork failing (RLIMIT_NPROC) and /proc missing, for the command;
+ *   stdin, stdout, stderr closed at start;
+ *   the fd table full (RLIMIT_NOFILE);
+ *   argv + environment at the kernel's limit (E2BIG);
+ *   an application that stops itself (SIGSTOP) and is continued;
+ *   the application exiting while a signal storm is in flight;
+ *   the application's pid reused once it was reaped.
+ *
+ * Every check runs in the test process on what the processes reported
+ * over pipes, their exit statuses, or /proc; nothing asserts in a child.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "test-common.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+
+#define DEFAULT_PATH "PATH=/usr/local/bin:/usr/bin:/bin"
+#define REPORT_FD_ENV "HELPER_REPORT_FD=3"
+
+/* helper-app's -F limit. */
+#define FAULT_NOFILE 64
+
+/* Only for waits that hang for ever when the code under test is wrong,
+ * so that the test fails with what it saw; never to let time pass. */
+#define GIVE_UP_MS 10000
+
+/* Each case runs the library split (the helper as PID 1) or the
+ * command (reaper as PID 1, the helper as its COMMAND). */
+enum mode { LIB, CMD };
+static const char *const mode_name[] = { "library", "command" };
+
+/* ------------------------------------------------------------------ */
+/* Starting things                                                      */
+
+static const char *
+command_path(void)
+{
+	const char *p = getenv("REAPER_TEST_COMMAND");
+
+	ck_assert_msg(p, "REAPER_TEST_COMMAND is not set: "
+		      "run through meson test");
+	return p;
+}
+
+/*
+ * Start, as PID 1, the helper (LIB: helper lib_opts... scenario...) or
+ * the command (CMD: reaper cmd_opts... -- helper scenario...). The
+ * varargs are: LIB options or CMD options as one NULL-terminated list
+ * in opts, then the scenario and its arguments.
+ */
+static void
+start_mode(struct rt_run *run, struct rt_opts *o, enum mode m,
+	   const char *const *opts, ...)
+{
+	const char *argv[64];
+	size_t n = 0;
+	va_list ap;
+	const char *a;
+
+	argv[n++] = m == CMD ? command_path() : rt_helper_path();
+	for (size_t i = 0; opts && opts[i]; i++)
+		argv[n++] = opts[i];
+	if (m == CMD) {
+		argv[n++] = "--";
+		argv[n++] = rt_helper_path();
+	}
+	va_start(ap, opts);
+	while ((a = va_arg(ap, const char *)) && n < 63)
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	o->exe = argv[0];
+	rt_start(run, o, argv);
+}
+
+/*
+ * Start with stdout_fd as the started process's fd 1: the harness hands
+ * down the test's own. Returns the read end of a fresh pipe when
+ * stdout_fd is -1.
+ */
+static int
+start_with_stdout(struct rt_run *run, struct rt_opts *o,
+		  const char *const *argv)
+{
+	int p[2], saved;
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	saved = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 10);
+	ck_assert_int_ge(saved, 0);
+	ck_assert_int_eq(dup2(p[1], STDOUT_FILENO), STDOUT_FILENO);
+	o->exe = argv[0];
+	rt_start(run, o, argv);
+	ck_assert_int_eq(dup2(saved, STDOUT_FILENO), STDOUT_FILENO);
+	close(saved);
+	close(p[1]);
+	return p[0];
+}
+
+/* Everything on fd to EOF; how many bytes. */
+static size_t
+read_all(int fd, char *buf, size_t cap)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	while ((n = read(fd, buf + len, cap - 1 - len)) > 0)
+		len += (size_t) n;
+	ck_assert_int_eq(n, 0);
+	buf[len] = '\0';
+	close(fd);
+	return len;
+}
+
+static int
+count_str(const char *buf, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = buf; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+/* stderr is exactly one line, starting "reaper[1]: ", with each needle. */
+static void
+assert_one_err_line(struct rt_run *run, const char *const *needles)
+{
+	const char *e = run->errbuf;
+
+	ck_assert_msg(run->err_len > 0 && e[run->err_len - 1] == '\n' &&
+		      count_str(e, "\n") == 1, "not one line: '%s'", e);
+	ck_assert_msg(strncmp(e, "reaper[1]: ", 11) == 0, "stderr: '%s'", e);
+	for (size_t i = 0; needles[i]; i++)
+		ck_assert_msg(strstr(e, needles[i]), "'%s' not in '%s'",
+			      needles[i], e);
+}
+
+/* Read stderr until needle is in it want times, for at most ms. */
+static bool
+wait_err_count(struct rt_run *run, const char *needle, int want, int ms)
+{
+	size_t cap = sizeof(run->errbuf) - 1;
+
+	while (count_str(run->errbuf, needle) < want) {
+		struct pollfd p = { .fd = run->err, .events = POLLIN };
+		ssize_t n;
+		int r;
+
+		if (run->err < 0)
+			return false;
+		r = poll(&p, 1, ms);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return false;
+		n = read(run->err, run->errbuf + run->err_len,
+			 cap - run->err_len);
+		if (n <= 0) {
+			close(run->err);
+			run->err = -1;
+			return false;
+		}
+		run->err_len += (size_t) n;
+		run->errbuf[run->err_len] = '\0';
+	}
+	return true;
+}
+
+/* Whatever the report pipe has now, without waiting. */
+static void
+read_report_ready(struct rt_run *run)
+{
+	struct pollfd p = { .fd = run->report, .events = POLLIN };
+	size_t cap = sizeof(run->out) - 1;
+	ssize_t n;
+
+	while (run->report >= 0 && poll(&p, 1, 0) == 1) {
+		n = read(run->report, run->out + run->out_len,
+			 cap - run->out_len);
+		if (n <= 0) {
+			close(run->report);
+			run->report = -1;
+			return;
+		}
+		run->out_len += (size_t) n;
+		run->out[run->out_len] = '\0';
+	}
+}
+
+/* "fd0=closed"-style checks: fd is closed, or the pipe whose other end
+ * (or this end) we hold as mine. */
+static void
+assert_fd_is(struct rt_run *run, int fd, bool closed, int mine)
+{
+	char key[8], want[64];
+	const char *v;
+	struct stat st;
+
+	snprintf(key, sizeof(key), "fd%d", fd);
+	v = rt_get(run, key);
+	ck_assert_msg(v, "no %s in the report", key);
+	if (closed) {
+		ck_assert_msg(strcmp(v, "closed") == 0, "%s=%s, want closed",
+			      key, v);
+		return;
+	}
+	ck_assert_int_eq(fstat(mine, &st), 0);
+	snprintf(want, sizeof(want), "pipe:[%lu]", (unsigned long) st.st_ino);
+	ck_assert_msg(strcmp(v, want) == 0, "%s=%s, want %s", key, v, want);
+}
+
+/* ------------------------------------------------------------------ */
+/* Copies of binaries for another uid                                   */
+
+struct bin_copy {
+	char dir[32], exe[PATH_MAX];
+};
+
+/* The command in a fresh world-readable directory: a fresh clone may
+ * live in a 0700 directory that the unprivileged uid cannot enter. The
+ * command links lib/ statically, so the binary alone is enough. */
+static void
+command_copy_make(struct bin_copy *c)
+{
+	char buf[65536];
+	int in, out;
+	ssize_t n;
+
+	snprintf(c->dir, sizeof(c->dir), "/tmp/faults-copy.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(c->dir));
+	ck_assert_int_eq(chmod(c->dir, 0755), 0);
+	snprintf(c->exe, sizeof(c->exe), "%s/reaper", c->dir);
+	in = open(command_path(), O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(in, 0);
+	out = open(c->exe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+	ck_assert_int_ge(out, 0);
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		ck_assert_int_eq(write(out, buf, (size_t) n), n);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(fchmod(out, 0755), 0);
+	close(in);
+	ck_assert_int_eq(close(out), 0);
+}
+
+static void
+command_copy_remove(const struct bin_copy *c)
+{
+	(void) unlink(c->exe);
+	(void) rmdir(c->dir);
+}
+
+/* ------------------------------------------------------------------ */
+/* 1. fork() fails: the command                                         */
+
+/*
+ * RLIMIT_NPROC = 1 for an unprivileged uid: the reaper is that uid's
+ * only process, so its fork() fails with EAGAIN (root would be exempt).
+ * The library's split in the same fault is test-lifecycle's
+ * fork_fails_eagain. Here: 125 and one line naming COMMAND and why.
+ */
+START_TEST(cmd_fork_fails_125)
+{
+	/* LeakSanitizer needs a process of its own at exit, which the
+	 * limit does not leave it. */
+	static const char *const envp[] = {
+		DEFAULT_PATH, REPORT_FD_ENV, "ASAN_OPTIONS=detect_leaks=0",
+		NULL,
+	};
+	struct bin_copy c;
+	const char *argv[] = { c.exe, "--", "/bin/true", NULL };
+	struct rt_opts o;
+	struct rt_run run;
+
+	command_copy_make(&c);
+	rt_opts_init(&o);
+	o.envp = envp;
+	o.exe = c.exe;
+	o.uid = 54321;
+	o.nproc = 1;
+	rt_start(&run, &o, argv);
+	rt_finish(&run);
+	command_copy_remove(&c);
+	ck_assert_msg(rt_exit_code(&run) == 125, "wait status 0x%x; stderr: %s",
+		      run.wstatus, run.errbuf);
+	assert_one_err_line(&run, (const char *const[]){
+		"cannot start '/bin/true'", strerror(EAGAIN), NULL });
+	ck_assert_int_eq(run.out_len, 0);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* 2. No /proc                                                          */
+
+/*
+ * PID 1 of a namespace with no /proc mounted (a minimal container). The
+ * helper is found by LD_LIBRARY_PATH: its $ORIGIN runpath needs /proc.
+ * 0: the command runs COMMAND and mirrors its status, silently.
+ * 1: the command's grace period: as PID 1 it reaches leftovers with
+ *    kill(-1), no /proc needed; the one that ignores SIGTERM is killed.
+ * 2: the same grace period in the library split.
+ * (The library split's plain case is test-lifecycle's split_without_proc.)
+ */
+START_TEST(without_proc)
+{
+	char libdir[PATH_MAX + 32], *slash;
+	const char *envp[] = { REPORT_FD_ENV, DEFAULT_PATH, libdir, NULL };
+	const char *cmd_grace[] = { "--grace=300", NULL };
+	const char *lib_grace[] = { "-G", "300", NULL };
+	struct rt_opts o;
+	struct rt_run run;
+
+	if (rt_asan()) {
+		fprintf(stderr, "SKIP without_proc: AddressSanitizer cannot "
+			"start without /proc (runs in the plain build)\n");
+		return;
+	}
+	snprintf(libdir, sizeof(libdir), "LD_LIBRARY_PATH=%s",
+		 rt_helper_path());
+	slash = strrchr(libdir, '/');
+	ck_assert_ptr_nonnull(slash);
+	strcpy(slash, "/..");
+	rt_opts_init(&o);
+	o.envp = envp;
+	o.no_proc = true;
+	switch (_i) {
+	case 0:
+		start_mode(&run, &o, CMD, NULL, "exit", "9", NULL);
+		break;
+	case 1:
+		start_mode(&run, &o, CMD, cmd_grace, "leftovers", "7", NULL);
+		break;
+	default:
+		start_mode(&run, &o, LIB, lib_grace, "leftovers", "7", NULL);
+		break;
+	}
+	rt_finish(&run);
+	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
+	ck_assert_str_eq(rt_get(&run, "pid"), "2");
+	ck_assert_str_eq(rt_get(&run, "ppid"), "1");
+	if (_i == 0) {
+		ck_assert_int_eq(rt_exit_code(&run), 9);
+		ck_assert_msg(run.err_len == 0, "stderr: %s", run.errbuf);
+		return;
+	}
+	ck_assert_msg(rt_exit_code(&run) == 7, "wait status 0x%x; stderr: %s",
+		      run.wstatus, run.errbuf);
+	ck_assert_int_eq(rt_count(&run, "leftover="), 3);
+	ck_assert_int_eq(rt_count(&run, "leftover_got=trap sig=15"), 1);
+	ck_assert_int_eq(rt_count(&run, "leftover_got=setsid sig=15"), 1);
+	ck_assert_int_eq(rt_count(&run, "leftover_got=ignore"), 0);
+	ck_assert_msg(run.err_len == 0, "stderr: %s", run.errbuf);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* 3. stdin, stdout, stderr closed at start                             */
+
+static const char *const closed_sets[] = { "0", "1", "2", "012" };
+
+/*
+ * The user starts us with some of 0-2 closed (helper -C, before the call
+ * or before exec'ing the command). The application must find exactly
+ * those closed and the others the same pipes: the reaper's own fds
+ * (signalfd, pidfd, exe fd, error pipe) land in the free low slots, and
+ * none may reach the application there. Logging is on: with stderr open
+ * its lines arrive there; with it closed, they must not land anywhere
+ * (stdout, the report). The status is mirrored either way.
+ */
+START_TEST(std_fds_closed)
+{
+	enum mode m = (enum mode)(_i / 4);
+	const char *set = closed_sets[_i % 4];
+	const char *argv[16];
+	char out[4096];
+	struct rt_opts o;
+	struct rt_run run;
+	size_t n = 0, out_len;
+	bool closed[3];
+	int out_fd, nclosed = 0;
+
+	for (int fd = 0; fd < 3; fd++) {
+		closed[fd] = strchr(set, '0' + fd) != NULL;
+		nclosed += closed[fd];
+	}
+	argv[n++] = rt_helper_path();
+	if (m == LIB) {
+		argv[n++] = "-d";
+		argv[n++] = "-C";
+		argv[n++] = set;
+	} else {
+		argv[n++] = "-N";
+		argv[n++] = "-C";
+		argv[n++] = set;
+		argv[n++] = command_path();
+		argv[n++] = "-v";
+		argv[n++] = "-v";
+		argv[n++] = "--";
+		argv[n++] = rt_helper_path();
+	}
+	argv[n++] = "stdfds";
+	argv[n++] = "3";
+	argv[n] = NULL;
+	rt_opts_init(&o);
+	out_fd = start_with_stdout(&run, &o, argv);
+	if (!closed[2])
+		ck_assert_msg(rt_wait_err_for(&run, "reaper of "),
+			      "no log line on an open stderr: %s", run.errbuf);
+	rt_wait_line(&run, "nfds=");
+	/* Each open one is still the pipe we hold the other end of. */
+	assert_fd_is(&run, 0, closed[0], run.control);
+	assert_fd_is(&run, 1, closed[1], out_fd);
+	assert_fd_is(&run, 2, closed[2], run.err);
+	rt_finish(&run);
+	out_len = read_all(out_fd, out, sizeof(out));
+
+	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
+	ck_assert_str_eq(rt_get(&run, "pid"), "2");
+	/* 0-2 as left, plus the report pipe: nothing of the reaper's. */
+	ck_assert_msg(atoi(rt_get(&run, "nfds")) == 4 - nclosed,
+		      "%s, closed %s: %s fds open in the application",
+		      mode_name[m], set, rt_get(&run, "nfds"));
+	ck_assert_msg(out_len == 0, "stdout: '%s'", out);
+	ck_assert_msg(!strstr(run.out, "reaper["), "log in the report: %s",
+		      run.out);
+	if (closed[2])
+		ck_assert_msg(run.err_len == 0, "stderr: %s", run.errbuf);
+	ck_assert_int_eq(rt_exit_code(&run), 3);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* 4. The fd table full                                                 */
+
+/*
+ * RLIMIT_NOFILE = 64 and every slot taken by the user's own fds but
+ * _i free ones. Two outcomes are correct, and one of them must be what
+ * happens, without a crash, hang or loop:
+ *  - it works: the application runs under the reaper, with exactly the
+ *    user's fds (none of ours), and its status is mirrored;
+ *  - it cannot: the library returns -1/EMFILE with one line and runs the
+ *    application unsupervised, with no fd leaked and no signal left
+ *    blocked; the command exits 125 with one line, COMMAND not run.
+ * With no slot free it cannot; with 8 it must work. The command always
+ * needs one: ld.so opens its libraries.
+ */
+START_TEST(lib_fd_table_full)
+{
+	/* LeakSanitizer reads /proc at exit, which takes an fd: with none
+	 * free it fails the exit status of a correct program. */
+	static const char *const no_lsan[] = {
+		DEFAULT_PATH, REPORT_FD_ENV, "ASAN_OPTIONS=detect_leaks=0",
+		NULL,
+	};
+	char free_s[16];
+	const char *opts[] = { "-d", "-F", free_s, NULL };
+	struct rt_opts o;
+	struct rt_run run;
+
+	snprintf(free_s, sizeof(free_s), "%d", _i);
+	rt_opts_init(&o);
+	if (_i == 0)
+		o.envp = no_lsan;
+	start_mode(&run, &o, LIB, opts, "stdfds", "4", NULL);
+	rt_finish(&run);
+	ck_assert_int_eq(atoi(rt_get(&run, "nfds")), FAULT_NOFILE - _i);
+	ck_assert_msg(rt_exit_code(&run) == 4, "wait status 0x%x; stderr: %s",
+		      run.wstatus, run.errbuf);
+	ck_assert_int_eq(rt_count(&run, "split="), 1);
+	if (strcmp(rt_get(&run, "split"), "0 errno=0") == 0) {
+		ck_assert_msg(_i > 0, "split with no fd free");
+		ck_assert_str_eq(rt_get(&run, "pid"), "2");
+		return;
+	}
+	ck_assert_msg(_i < 8, "%d fds free: split %s; stderr: %s", _i,
+		      rt_get(&run, "split"), run.errbuf);
+	ck_assert_str_eq(rt_get(&run, "split"), "-1 errno=24");
+	ck_assert_str_eq(rt_get(&run, "pid"), "1");
+	/* Read from /proc, which takes an fd: none with none free. */
+	if (_i > 0)
+		ck_assert_str_eq(rt_get(&run, "SigBlk"), "0000000000000000");
+	assert_one_err_line(&run, (const char *const[]){
+		"cannot split", strerror(EMFILE), NULL });
+}
+END_TEST
+
+START_TEST(cmd_fd_table_full)
+{
+	int free_slots = _i + 1;
+	char free_s[16];
+	const char *argv[] = {
+		rt_helper_path(), "-N", "-F", free_s, command_path(), "--",
+		rt_helper_path(), "stdfds", "4", NULL,
+	};
+	struct rt_opts o;
+	struct rt_run run;
+
+	snprintf(free_s, sizeof(free_s), "%d", free_slots);
+	rt_opts_init(&o);
+	o.exe = argv[0];
+	rt_start(&run, &o, argv);
+	rt_finish(&run);
+	if (rt_exit_code(&run) == 125) {
+		ck_assert_msg(free_slots < 8, "%d fds free: %s", free_slots,
+			      run.errbuf);
+		assert_one_err_line(&run, (const char *const[]){
+			"cannot start", strerror(EMFILE), NULL });
+		ck_assert_msg(run.out_len == 0, "COMMAND ran: %s", run.out);
+		return;
+	}
+	ck_assert_msg(rt_exit_code(&run) == 4, "%d fds free: wait status 0x%x;"
+		      " stderr: %s", free_slots, run.wstatus, run.errbuf);
+	ck_assert_str_eq(rt_get(&run, "pid"), "2");
+	ck_assert_int_eq(atoi(rt_get(&run, "nfds")),
+			 FAULT_NOFILE - free_slots);
+	ck_assert_msg(run.err_len == 0, "stderr: %s", run.errbuf);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* 5. argv + environment at the kernel's limit                          */
+
+/*
+ * The program grows its environment before the call (helper -A) until
+ * the split's re-exec, with the marker added, is exactly at the kernel's
+ * limit (slack 0) or one byte (slack -1) or a few over. At the limit the
+ * application gets argv and environment byte for byte; over it the
+ * split fails with E2BIG: -1, one line, the program goes on as PID 1
+ * with its environment untouched (no marker left in it).
+ */
+static const long arg_max_slack[] = { 0, 256, -1, -256 };
+
+START_TEST(lib_env_at_arg_max)
+{
+	long slack = arg_max_slack[_i];
+	char slack_s[24];
+	const char *opts[] = { "-d", "-A", slack_s, NULL };
+	struct rt_opts o;
+	struct rt_run run;
+	char orig_env[64], orig_arg[64];
+
+	snprintf(slack_s, sizeof(slack_s), "%ld", slack);
+	rt_opts_init(&o);
+	start_mode(&run, &o, LIB, opts, "envsum", "6", NULL);
+	rt_finish(&run);
+	ck_assert_msg(rt_get(&run, "padded"), "no padding: %s", run.out);
+	snprintf(orig_env, sizeof(orig_env), "%s", rt_get(&run, "orig_envsum"));
+	snprintf(orig_arg, sizeof(orig_arg), "%s", rt_get(&run, "orig_argsum"));
+	ck_assert_ptr_nonnull(rt_get(&run, "envsum"));
+	ck_assert_str_eq(rt_get(&run, "envsum"), orig_env);
+	ck_assert_str_eq(rt_get(&run, "argsum"), orig_arg);
+	ck_assert_str_eq(rt_get(&run, "marker"), "(none)");
+	ck_assert_int_eq(rt_count(&run, "split="), 1);
+	ck_assert_int_eq(rt_exit_code(&run), 6);
+	if (slack >= 0) {
+		ck_assert_msg(strcmp(rt_get(&run, "split"), "0 errno=0") == 0,
+			      "slack %ld: split %s; %s", slack,
+			      rt_get(&run, "split"), run.errbuf);
+		ck_assert_str_eq(rt_get(&run, "pid"), "2");
+		return;
+	}
+	ck_assert_msg(strcmp(rt_get(&run, "split"), "-1 errno=7") == 0,
+		      "slack %ld: split %s", slack, rt_get(&run, "split"));
+	ck_assert_str_eq(rt_get(&run, "pid"), "1");
+	ck_assert_str_eq(rt_get(&run, "SigBlk"), "0000000000000000");
+	assert_one_err_line(&run, (const char *const[]){
+		"cannot split", strerror(E2BIG), NULL });
+}
+END_TEST
+
+/* fs/exec.c bprm_stack_limits(), as helper-app's exec_limit(). */
+static long
+exec_limit(void)
+{
+	unsigned long lim = (8UL << 20) / 4 * 3;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur / 4 < lim)
+		lim = rl.rlim_cur / 4;
+	if (lim < 32 * 4096)
+		lim = 32 * 4096;
+	return (long) lim;
+}
+
+static long
+strings_cost(const char *const *v, long *ptrs)
+{
+	long n = 0;
+
+	for (; *v; v++, (*ptrs)++)
+		n += (long) strlen(*v) + 1;
+	return n;
+}
+
+/* What execve(filename, argv, envp) takes of exec_limit(). */
+static long
+exec_cost(const char *filename, const char *const *argv,
+	  const char *const *envp)
+{
+	long ptrs = 0, n = (long) strlen(filename) + 1;
+
+	n += strings_cost(argv, &ptrs);
+	n += strings_cost(envp, &ptrs);
+	return n + ptrs * (long) sizeof(char *);
+}
+
+static unsigned int
+fnv(unsigned int h, const char *s)
+{
+	do {
+		h ^= (unsigned char) *s;
+		h *= 16777619u;
+	} while (*s++);
+	return h;
+}
+
+/* "COUNT/BYTES/HASH" as helper-app's report_sums() has it. */
+static void
+sums(char *out, size_t cap, const char *const *v)
+{
+	unsigned int h = 2166136261u;
+	long bytes = 0;
+	int n = 0;
+
+	for (; *v; v++, n++) {
+		h = fnv(h, *v);
+		bytes += (long) strlen(*v) + 1;
+	}
+	snprintf(out, cap, "%d/%ld/%08x", n, bytes, h);
+}
+
+/* envp[2...] padded with PADk=... so that exec_cost() of the command's
+ * own exec is the limit less slack. The strings are heap-owned. */
+static void
+pad_envp(const char **envp, size_t cap, const char *filename,
+	 const char *const *argv, long slack)
+{
+	long need;
+	size_t n = 2;
+
+	envp[n] = NULL;
+	need = exec_limit() - slack - exec_cost(filename, argv, envp);
+	while (need > 0) {
+		char name[16];
+		long fixed = snprintf(name, sizeof(name), "PAD%zu", n) + 2 +
+			     (long) sizeof(char *);
+		long v = need - fixed;
+		char *s;
+
+		if (v > 100000 && v - 100000 < 64)
+			v = 100000 - 64;
+		if (v > 100000)
+			v = 100000;
+		ck_assert_int_ge(v, 0);
+		ck_assert_uint_lt(n, cap - 1);
+		s = malloc(strlen(name) + 2 + (size_t) v);
+		ck_assert_ptr_nonnull(s);
+		strcpy(s, name);
+		strcat(s, "=");
+		memset(s + strlen(s), 'a' + (int)(n % 26), (size_t) v);
+		s[strlen(name) + 1 + (size_t) v] = '\0';
+		envp[n++] = s;
+		envp[n] = NULL;
+		need -= fixed + v;
+	}
+	ck_assert_int_eq(exec_cost(filename, argv, envp),
+			 exec_limit() - slack);
+}
+
+static void
+free_envp(const char **envp)
+{
+	for (size_t i = 2; envp[i]; i++)
+		free((char *) envp[i]);
+}
+
+/*
+ * The command started at its own exec's limit (less 16 bytes): COMMAND,
+ * named by its path, needs no more than the reaper did (its name once
+ * less, no options), and must get argv and environment byte for byte.
+ */
+START_TEST(cmd_env_at_arg_max)
+{
+	const char *argv[] = {
+		command_path(), "--", rt_helper_path(), "envsum", "8", NULL,
+	};
+	const char *envp[64] = { DEFAULT_PATH, REPORT_FD_ENV, NULL };
+	char want_env[64], want_arg[64];
+	struct rt_opts o;
+	struct rt_run run;
+
+	pad_envp(envp, 64, argv[0], argv, 16);
+	sums(want_env, sizeof(want_env), envp);
+	sums(want_arg, sizeof(want_arg), argv + 2);
+	rt_opts_init(&o);
+	o.envp = envp;
+	o.exe = argv[0];
+	rt_start(&run, &o, argv);
+	rt_finish(&run);
+	free_envp(envp);
+	ck_assert_msg(rt_exit_code(&run) == 8, "wait status 0x%x; stderr: %s",
+		      run.wstatus, run.errbuf);
+	ck_assert_str_eq(rt_get(&run, "envsum"), want_env);
+	ck_assert_str_eq(rt_get(&run, "argsum"), want_arg);
+	ck_assert_msg(run.err_len == 0, "stderr: %s", run.errbuf);
+}
+END_TEST
+
+/*
+ * Where COMMAND's exec needs more than the reaper's did: found through a
+ * long PATH directory, its path is longer than the two copies of the
+ * reaper's name it replaces. The reaper starts at its limit less 16
+ * bytes; COMMAND's execve() fails with E2BIG: 126 (found, cannot run,
+ * as env(1) says), one line naming it and why.
+ */
+START_TEST(cmd_env_beyond_arg_max)
+{
+	char top[] = "/tmp/faults-path.XXXXXX";
+	char dir[PATH_MAX], link[PATH_MAX + 16], path_var[PATH_MAX + 8];
+	char comp[201];
+	const char *argv[] = { command_path(), "--", "helper-app", "envsum",
+			       "8", NULL };
+	const char *envp[64] = { path_var, REPORT_FD_ENV, NULL };
+	struct rt_opts o;
+	struct rt_run run;
+	long child;
+
+	ck_assert_ptr_nonnull(mkdtemp(top));
+	memset(comp, 'd', 200);
+	comp[200] = '\0';
+	snprintf(dir, sizeof(dir), "%s", top);
+	for (int i = 0; i < 5; i++) {
+		size_t l = strlen(dir);
+
+		snprintf(dir + l, sizeof(dir) - l, "/%s", comp);
+		ck_assert_int_eq(mkdir(dir, 0755), 0);
+	}
+	snprintf(link, sizeof(link), "%s/helper-app", dir);
+	ck_assert_int_eq(symlink(rt_helper_path(), link), 0);
+	snprintf(path_var, sizeof(path_var), "PATH=%s", dir);
+	pad_envp(envp, 64, argv[0], argv, 16);
+	child = exec_cost(link, argv + 2, envp);
+	ck_assert_int_gt(child, exec_limit());
+	rt_opts_init(&o);
+	o.envp = envp;
+	o.exe = argv[0];
+	rt_start(&run, &o, argv);
+	rt_finish(&run);
+	free_envp(envp);
+	ck_assert_int_eq(unlink(link), 0);
+	for (int i = 0; i < 6; i++) {
+		ck_assert_int_eq(rmdir(dir), 0);
+		*strrchr(dir, '/') = '\0';
+	}
+	ck_assert_msg(rt_exit_code(&run) == 126, "wait status 0x%x; stderr: %s",
+		      run.wstatus, run.errbuf);
+	assert_one_err_line(&run, (const char *const[]){
+		"cannot run 'helper-app'", strerror(E2BIG), NULL });
+	ck_assert_msg(run.out_len == 0, "COMMAND ran: %s", run.out);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* 6. The application stops itself and is continued                    */
+
+/* The state letter of /proc/<pid>/stat, or 0 when it is gone. */
+static char
+proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long) pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/*
+ * No kernel event tells anyone but the parent (here, the reaper) or a
+ * tracer that a process has stopped: look at its state, yielding between
+ * looks, for at most GIVE_UP_MS.
+ */
+static bool
+wait_stopped(pid_t pid)
+{
+	long long end = rt_now_ms() + GIVE_UP_MS;
+
+	while (proc_state(pid) != 'T') {
+		if (rt_now_ms() > end)
+			return false;
+		sched_yield();
+	}
+	return true;
+}
+
+/*
+ * The application raises SIGSTOP (no terminal: no job control), and is
+ * continued by a SIGCONT sent straight to it (_i even) or to the reaper,
+ * which forwards it (_i odd). A stopped child is not an exited one: the
+ * reaper stays, keeps forwarding (SIGWINCH round trip, logged), and once
+ * continued the application's own status is mirrored.
+ */
+START_TEST(app_stops_and_continues)
+{
+	enum mode m = (enum mode)(_i / 2);
+	bool via_reaper = _i % 2;
+	const char *lib_opts[] = { "-d", NULL };
+	const char *cmd_opts[] = { "-v", "-v", NULL };
+	struct rt_opts o;
+	struct rt_run run;
+	pid_t app;
+	bool stopped, alive = false;
+
+	rt_opts_init(&o);
+	start_mode(&run, &o, m, m == LIB ? lib_opts : cmd_opts,
+		   "stop", "42", NULL);
+	rt_wait_line(&run, "stopping=1");
+	app = rt_app_host_pid(&run);
+	ck_assert_int_gt(app, 0);
+	stopped = wait_stopped(app);
+	if (stopped) {
+		/* Something the reaper forwards, harmless to a stopped
+		 * process (ignored by default): once its forward is logged
+		 * the reaper has read the stop's SIGCHLD too. */
+		rt_kill(run.pid1, SIGWINCH);
+		ck_assert(wait_err_count(&run, "forwarded SIGWINCH", 1,
+					 GIVE_UP_MS));
+		alive = rt_proc_status(run.pid1, "Pid") > 0;
+		ck_assert_int_eq(proc_state(app), 'T');
+		ck_assert_ptr_null(strstr(run.out, "continued=1"));
+	}
+	rt_kill(via_reaper ? run.pid1 : app, SIGCONT);
+	rt_finish(&run);
+	ck_assert_msg(stopped, "%s: the application never stopped",
+		      mode_name[m]);
+	ck_assert(alive);
+	ck_assert_int_eq(rt_count(&run, "continued=1"), 1);
+	ck_assert_msg(rt_exit_code(&run) == 42, "%s: wait status 0x%x; "
+		      "stderr: %s", mode_name[m], run.wstatus, run.errbuf);
+	if (via_reaper)
+		ck_assert(strstr(run.errbuf, "forwarded SIGCONT"));
+}
+END_TEST
+
+/*
+ * docker stop on a stopped application: the reaper forwards SIGTERM, and
+ * the kernel keeps it pending (a stopped process acts on SIGKILL and
+ * SIGCONT only). It must not be lost: once the application is continued
+ * it dies of it, and the reaper mirrors that as 128 + 15 (PID 1 cannot
+ * die of its own signal).
+ */
+START_TEST(stopped_app_gets_sigterm_when_continued)
+{
+	enum mode m = (enum mode) _i;
+	const char *lib_opts[] = { "-d", NULL };
+	const char *cmd_opts[] = { "-v", "-v", NULL };
+	struct rt_opts o;
+	struct rt_run run;
+	bool stopped, still = false;
+	pid_t app;
+
+	rt_opts_init(&o);
+	start_mode(&run, &o, m, m == LIB ? lib_opts : cmd_opts,
+		   "stop", "42", NULL);
+	rt_wait_line(&run, "stopping=1");
+	app = rt_app_host_pid(&run);
+	ck_assert_int_gt(app, 0);
+	stopped = wait_stopped(app);
+	if (stopped) {
+		rt_kill(run.pid1, SIGTERM);
+		ck_assert(wait_err_count(&run, "forwarded SIGTERM", 1,
+					 GIVE_UP_MS));
+		still = proc_state(app) == 'T' &&
+			(rt_proc_status(app, "ShdPnd") & (1LL << (SIGTERM - 1)));
+	}
+	rt_kill(app, SIGCONT);
+	rt_finish(&run);
+	ck_assert_msg(stopped, "%s: the application never stopped",
+		      mode_name[m]);
+	ck_assert_msg(still, "%s: not stopped with SIGTERM pending",
+		      mode_name[m]);
+	ck_assert_int_eq(rt_count(&run, "continued=1"), 0);
+	ck_assert_msg(rt_exit_code(&run) == 128 + SIGTERM, "%s: wait status "
+		      "0x%x; stderr: %s", mode_name[m], run.wstatus,
+		      run.errbuf);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* 7. The application exits while a signal storm is in flight          */
+
+/* Values reported "q=V" so far, all of them in order from 1: the highest;
+ * -1 on a gap or a repeat. */
+static int
+q_progress(struct rt_run *run, size_t *off, int *last)
+{
+	const char *p = run->out + *off;
+	const char *nl;
+
+	while ((nl = strchr(p, '\n'))) {
+		if (strncmp(p, "q=", 2) == 0) {
+			int v = atoi(p + 2);
+
+			if (v != *last + 1)
+				return -1;
+			*last = v;
+		}
+		p = nl + 1;
+	}
+	*off = (size_t)(p - run->out);
+	return *last;
+}
+
+static int
+pidfd_sigqueue(int pidfd, int sig, int value)
+{
+	siginfo_t info;
+
+	memset(&info, 0, sizeof(info));
+	info.si_signo = sig;
+	info.si_code = SI_QUEUE;
+	info.si_pid = getpid();
+	info.si_uid = getuid();
+	info.si_value.sival_int = value;
+	return (int) syscall(SYS_pidfd_send_signal, pidfd, sig, &info, 0);
+}
+
+/*
+ * The test sends the reaper real-time signals carrying 1, 2, 3... (they
+ * queue and keep their order, so a loss shows as a gap), SIGUSR1 right
+ * before LAST; the application exits with 33 on reading LAST while the
+ * test goes on sending (how many reach the reaper before it exits is up
+ * to the scheduler; the test reports it). At most WINDOW are unread by the application at
+ * any time: RLIMIT_SIGPENDING is per user, shared with every other test
+ * that runs as root. The reaper must exit with 33 while the storm still
+ * goes on, and the application must have seen 1..LAST, each once, in
+ * order, and SIGUSR1.
+ */
+#define STORM_LAST 1000
+#define STORM_WINDOW 32
+#define STORM_BURST 64
+#define STORM_MAX (STORM_LAST + 1000000)
+
+START_TEST(app_exits_in_storm)
+{
+	enum mode m = (enum mode) _i;
+	struct rt_opts o;
+	struct rt_run run;
+	struct pollfd exited = { .events = POLLIN };
+	int sent = 0, seen = 0, sig = SIGRTMIN + 1;
+	long long t_exit = -1, t_gone = -1;
+	size_t off = 0;
+	bool usr1_sent = false;
+	char last_s[16];
+
+	snprintf(last_s, sizeof(last_s), "%d", STORM_LAST);
+	rt_opts_init(&o);
+	start_mode(&run, &o, m, NULL, "storm", last_s, "33", NULL);
+	rt_wait_line(&run, "ready=1");
+	exited.fd = (int) syscall(SYS_pidfd_open, run.pid1, 0);
+	ck_assert_int_ge(exited.fd, 0);
+	while (sent < STORM_MAX) {
+		/* The first STORM_BURST after LAST go out without a look, so
+		 * that some are on their way while the application exits. */
+		if ((sent < STORM_LAST || sent >= STORM_LAST + STORM_BURST) &&
+		    poll(&exited, 1, 0) == 1)
+			break;
+		if (sent < STORM_LAST) {
+			read_report_ready(&run);
+			seen = q_progress(&run, &off, &seen);
+			ck_assert_msg(seen >= 0, "a value lost or repeated: %s",
+				      run.out);
+			if (sent - seen >= STORM_WINDOW) {
+				struct pollfd p = { .fd = run.report,
+						    .events = POLLIN };
+
+				(void) poll(&p, 1, GIVE_UP_MS);
+				continue;
+			}
+			if (sent + 1 == STORM_LAST && !usr1_sent) {
+				ck_assert_int_eq(syscall(SYS_pidfd_send_signal,
+							 exited.fd, SIGUSR1,
+							 NULL, 0), 0);
+				usr1_sent = true;
+			}
+		} else if (t_exit < 0) {
+			read_report_ready(&run);
+			if (strstr(run.out, "exiting=1"))
+				t_exit = rt_now_ms();
+		}
+		if (pidfd_sigqueue(exited.fd, sig, sent + 1) == 0) {
+			sent++;
+			continue;
+		}
+		/* EAGAIN: the queue is full, the reaper drains it; ESRCH:
+		 * gone (reaped by the relay). */
+		if (errno == ESRCH)
+			break;
+		ck_assert_msg(errno == EAGAIN, "pidfd_send_signal: %s",
+			      strerror(errno));
+	}
+	(void) poll(&exited, 1, GIVE_UP_MS);
+	t_gone = rt_now_ms();
+	close(exited.fd);
+	rt_finish(&run);
+	if (t_exit < 0)
+		t_exit = t_gone;
+
+	ck_assert_msg(sent < STORM_MAX, "%s: the reaper outlived the storm",
+		      mode_name[m]);
+	seen = 0;
+	off = 0;
+	ck_assert_int_eq(q_progress(&run, &off, &seen), STORM_LAST);
+	ck_assert_int_eq(rt_count(&run, "exiting=1"), 1);
+	ck_assert_msg(rt_count(&run, "sig=10\n") == 1, "no SIGUSR1: %s",
+		      run.out);
+	ck_assert_msg(rt_exit_code(&run) == 33, "%s: wait status 0x%x; "
+		      "stderr: %s", mode_name[m], run.wstatus, run.errbuf);
+	fprintf(stderr, "app_exits_in_storm %s: %d sent, %d after the "
+		"application's last; reaper gone %lld ms after it\n",
+		mode_name[m], sent, sent - STORM_LAST, t_gone - t_exit);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* 8. The application's pid reused after it was reaped                  */
+
+/*
+ * helper-app's reuse scenario: the application leaves a leftover L (in a
+ * session of its own, or the kernel would keep the pid as a group ID) and
+ * exits 5; the grace period (long: the test ends it) keeps the reaper
+ * alive; its SIGTERM tells L the application was reaped, and L's child C
+ * takes the application's pid and makes it its process group ID. Then
+ * every kind of signal goes to the reaper, which must forward none of
+ * them (it logs each, the test's fence): not to C's pid, nor, with -g
+ * (_i odd), to C's group, both what the application's were. L saw the
+ * grace period's SIGTERM only (and SIGCHLD from C).
+ */
+START_TEST(reused_pid_not_signalled)
+{
+	enum mode m = (enum mode)(_i / 2);
+	bool group = _i % 2;
+	const char *lib_opts[] = { "-d", "-G", "30000", group ? "-g" : NULL,
+				   NULL };
+	const char *cmd_opts[] = { "-v", "-v", "--grace=30000",
+				   group ? "-g" : NULL, NULL };
+	static const int sigs[] = {
+		SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
+		SIGCONT, SIGALRM,
+	};
+	const int nsig = (int)(sizeof(sigs) / sizeof(sigs[0]));
+	union sigval v = { .sival_int = 99 };
+	struct rt_opts o;
+	struct rt_run run;
+	const char *l;
+	long reused, app, pgid;
+
+	rt_opts_init(&o);
+	start_mode(&run, &o, m, m == LIB ? lib_opts : cmd_opts,
+		   "reuse", "5", NULL);
+	l = rt_wait_line(&run, "reused pid=");
+	ck_assert_int_eq(sscanf(l, "reused pid=%ld app=%ld pgid=%ld", &reused,
+				&app, &pgid), 3);
+	ck_assert_msg(reused == app, "%s: pid %ld not reused (got %ld): %s",
+		      mode_name[m], app, reused, run.out);
+	ck_assert_int_eq(pgid, app);
+	for (int i = 0; i < nsig; i++)
+		rt_kill(run.pid1, sigs[i]);
+	rt_kill(run.pid1, SIGRTMIN);
+	ck_assert_int_eq(sigqueue(run.pid1, SIGRTMIN + 3, v), 0);
+	ck_assert_msg(wait_err_count(&run, "not forwarding", nsig + 2,
+				     GIVE_UP_MS),
+		      "%s: not every signal read: %s", mode_name[m],
+		      run.errbuf);
+	rt_finish(&run);
+
+	ck_assert_msg(rt_count(&run, "member=reused sig=") == 0,
+		      "%s: the reused pid was signalled: %s", mode_name[m],
+		      run.out);
+	/* And SIGCHLD from C, its own child. */
+	ck_assert_msg(rt_count(&run, "member=leftover sig=") -
+		      rt_count(&run, "member=leftover sig=17 ") == 1 &&
+		      rt_count(&run, "member=leftover sig=15 ") == 1,
+		      "%s: the leftover got: %s", mode_name[m], run.out);
+	ck_assert_ptr_null(rt_get(&run, "error"));
+	ck_assert_msg(rt_exit_code(&run) == 5, "%s: wait status 0x%x; "
+		      "stderr: %s", mode_name[m], run.wstatus, run.errbuf);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("faults");
+	TCase *tc;
+
+	tc = rt_new_tcase(s, "start");
+	tcase_add_test(tc, cmd_fork_fails_125);
+	tcase_add_loop_test(tc, without_proc, 0, 3);
+	tcase_add_loop_test(tc, std_fds_closed, 0, 8);
+	tcase_add_loop_test(tc, lib_fd_table_full, 0, 9);
+	tcase_add_loop_test(tc, cmd_fd_table_full, 0, 8);
+	tcase_add_loop_test(tc, lib_env_at_arg_max, 0,
+			    (int)(sizeof(arg_max_slack) /
+				  sizeof(arg_max_slack[0])));
+	tcase_add_test(tc, cmd_env_at_arg_max);
+	tcase_add_test(tc, cmd_env_beyond_arg_max);
+
+	tc = rt_new_tcase(s, "run");
+	tcase_add_loop_test(tc, app_stops_and_continues, 0, 4);
+	tcase_add_loop_test(tc, stopped_app_gets_sigterm_when_continued, 0, 2);
+	tcase_add_loop_test(tc, app_exits_in_storm, 0, 2);
+	tcase_add_loop_test(tc, reused_pid_not_signalled, 0, 4);
+	return s;
+}
+
+int
+main(void)
+{
+	if (!getenv("REAPER_TEST_COMMAND") || !getenv("REAPER_TEST_HELPER")) {
+		fprintf(stderr, "REAPER_TEST_COMMAND or REAPER_TEST_HELPER is "
+			"not set: run through meson test\n");
+		return 99;
+	}
+	return rt_main_pidns(suite());
+}
