@@ -291,7 +291,7 @@ forward(struct sv *sv, const struct signalfd_siginfo *si)
 	if (r < 0)
 		rp_log(sv->cfg, "forwarding SIG%s: %s",
 		       rp_signals_name(to, n2), strerror(-r));
-	else
+	else if (sv->cfg->debug)	/* the names cost two snprintf()s */
 		rp_log(sv->cfg, "forwarded SIG%s as SIG%s",
 		       rp_signals_name(sig, n1), rp_signals_name(to, n2));
 }
