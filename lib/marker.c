@@ -67,6 +67,13 @@ rp_marker_env(const char *name, pid_t reaper, char ***envp, char **listen_slot)
 	rp_fmt_ulong(reaper_str, (unsigned long) reaper);
 	listen = getenv("LISTEN_PID");
 	rewrite_listen = listen && strcmp(listen, reaper_str) == 0;
+	*listen_slot = NULL;
+	if (!name && !rewrite_listen) {
+		/* The command's usual case: nothing to change, so nothing to
+		 * copy, and the reaper never touches the heap. */
+		*envp = NULL;
+		return 0;
+	}
 	for (i = 0; environ && environ[i]; i++)
 		n++;
 	/* Pointers (n entries + marker + NULL), then marker and slot text. */
@@ -76,7 +83,6 @@ rp_marker_env(const char *name, pid_t reaper, char ***envp, char **listen_slot)
 	if (!out)
 		return -ENOMEM;
 	str = (char *)(out + n + 2);
-	*listen_slot = NULL;
 	for (i = 0; i < n; i++) {
 		if (name && env_is(environ[i], name, nlen))
 			continue;

@@ -27,7 +27,8 @@ enum rp_marker_state rp_marker_take(const char *name);
  * with LISTEN_PID=<reaper> turned into a slot the child
  * fills with its own pid (*listen_slot, NULL when there is none). The array
  * and strings live in one heap block the caller frees; the reaper never
- * frees it (it never returns).
+ * frees it (it never returns). When there is nothing to change (no marker,
+ * no LISTEN_PID to rewrite) *envp is NULL: environ as it is.
  * Errors: -ENOMEM.
  */
 int rp_marker_env(const char *name, pid_t reaper, char ***envp,

@@ -150,6 +150,8 @@ rp_spawn(struct rp_spawn *req, pid_t *pid)
 	pid_t reaper = getpid(), c;
 	ssize_t n;
 
+	if (!req->envp)
+		req->envp = environ;
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -errno;
 	c = fork();

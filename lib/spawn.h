@@ -23,7 +23,7 @@ struct rp_spawn {
 	const char *file;
 	const char *search_path;
 	char *const *argv;
-	char *const *envp;
+	char *const *envp;		/* NULL: environ */
 	const struct rp_sigstate *sig;
 	char *listen_slot;		/* see rp_marker_env() */
 	int pdeathsig;			/* 0: none */
