@@ -51,10 +51,12 @@ void rp_signals_unblock(int sig);
  * Save the current state into saved, block every forwardable signal and
  * SIGCHLD, make SIGCHLD's disposition SIG_DFL (an inherited SIG_IGN or
  * SA_NOCLDWAIT would make the kernel reap behind our back), and return a
- * CLOEXEC signalfd for them.
+ * CLOEXEC signalfd for them. fresh_exec: the process has installed no
+ * handler since its execve() (the command), so only SIGCHLD's disposition
+ * is read and saved->ignored, saved->caught stay empty.
  * Errors: -errno of sigprocmask, sigaction, signalfd (state restored).
  */
-int rp_signals_block(struct rp_sigstate *saved);
+int rp_signals_block(struct rp_sigstate *saved, bool fresh_exec);
 
 /* Undo rp_signals_block() in the calling process (the failure path). */
 void rp_signals_restore(const struct rp_sigstate *saved);

@@ -31,6 +31,9 @@ struct rp_spawn {
 	 * of its own in our session, made the terminal's foreground. -1: the
 	 * child leads a new session. */
 	int tty_fd;
+	/* The caller has installed no signal handler since its execve()
+	 * (the command): see rp_signals_block(). */
+	bool fresh_exec;
 	/* Out: true when rp_spawn() failed because execve() did (the program
 	 * was not found or cannot run), not because of fork or set-up. */
 	bool exec_failed;

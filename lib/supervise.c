@@ -401,7 +401,7 @@ rp_supervise_run(const struct rp_config *cfg, struct rp_spawn *req,
 	};
 	int was_subreaper = 0, old_pdeathsig = 0, r;
 
-	sv.sfd = rp_signals_block(&saved);
+	sv.sfd = rp_signals_block(&saved, req->fresh_exec);
 	if (sv.sfd < 0)
 		return sv.sfd;
 	req->sig = &saved;

@@ -147,6 +147,7 @@ main(int argc, char **argv)
 		.listen_slot = listen_slot,
 		.pdeathsig = c.cfg.pdeathsig,
 		.tty_fd = terminal_for_job_control(),
+		.fresh_exec = true,	/* we never install a handler */
 	};
 	r = rp_supervise_run(&c.cfg, &req, NULL);
 	/* Only failures get here; the leak check at exit would turn them
