@@ -404,6 +404,7 @@ rp_supervise_run(const struct rp_config *cfg, struct rp_spawn *req,
 	sv.sfd = rp_signals_block(&saved, req->fresh_exec);
 	if (sv.sfd < 0)
 		return sv.sfd;
+	/* cppcheck-suppress autoVariables ; cleared before we return */
 	req->sig = &saved;
 	if (cfg->subreaper) {
 		if (prctl(PR_GET_CHILD_SUBREAPER, &was_subreaper) < 0 ||
@@ -446,5 +447,6 @@ fail:
 		(void) prctl(PR_SET_CHILD_SUBREAPER, was_subreaper);
 	(void) close(sv.sfd);
 	rp_signals_restore(&saved);
+	req->sig = NULL;	/* saved dies with this frame */
 	return r;
 }
