@@ -25,7 +25,7 @@
  *
  * Scenarios: exit CODE, raise SIG, info, waitpid, orphans N, signals,
  * leftovers CODE, wait, groupsig, pdeath SIG, orphans-hold N CODE,
- * spawn PROGRAM [ARG...].
+ * spawn PROGRAM [ARG...], stress CODE.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -917,6 +917,230 @@ scenario_spawn(char **argv)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/* Orphans per wave in scenario_stress(): bounds the processes alive at
+ * once (pid_max is 32768 here, shared by everything on the machine) and
+ * the pids buffered in a wave's pipe. */
+#define STRESS_WAVE 250
+
+/*
+ * One wave: n children that each leave an orphan and exit. Returns how
+ * many orphans were made once every one of them has exited (its pid came
+ * back through the pipe, then its pidfd turned readable), or -1 when a
+ * fork failed (reported).
+ */
+static int
+stress_wave(int n)
+{
+	int fds[2], made = 0, failed = 0, st;
+	pid_t orphan;
+
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		report("error=pipe %s", strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		pid_t p = fork();
+
+		if (p < 0) {
+			report("error=fork %s", strerror(errno));
+			failed++;
+			break;
+		}
+		if (p == 0) {
+			close(report_fd);
+			p = fork();
+			if (p == 0) {
+				orphan = getpid();
+				(void) !write(fds[1], &orphan, sizeof(orphan));
+				_exit(0);
+			}
+			_exit(p < 0 ? 1 : 0);
+		}
+	}
+	close(fds[1]);
+	/* Our only children are this wave's. */
+	while (waitpid(-1, &st, 0) > 0)
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			failed++;
+	/* EOF once every orphan has written and closed the pipe. */
+	while (read(fds[0], &orphan, sizeof(orphan)) == sizeof(orphan)) {
+		wait_exited(orphan);
+		made++;
+	}
+	close(fds[0]);
+	if (failed && made < n)
+		report("error=orphans: %d of %d made", made, n);
+	return failed ? -1 : made;
+}
+
+/* What scenario_stress() has read from its signalfd. */
+struct stress_seen {
+	unsigned int n[_NSIG];		/* per signal, SIGCHLD excepted */
+	unsigned int queued[_NSIG];	/* of which SI_QUEUE */
+	long long sum[_NSIG];		/* their sigqueue() values */
+	unsigned int foreign;		/* not sent by pid 1, the reaper */
+	unsigned int echoes;		/* SIGRTMAX from kill(): barrier */
+	unsigned int fences;		/* SIGRTMAX from sigqueue() */
+	pid_t spawner;
+	int spawns;			/* "orphans N" commands so far */
+};
+
+static void
+stress_signal(struct stress_seen *s, const struct signalfd_siginfo *si)
+{
+	int sig = (int) si->ssi_signo, st;
+
+	if (sig == SIGCHLD) {
+		if (s->spawner > 0 &&
+		    waitpid(s->spawner, &st, WNOHANG) == s->spawner) {
+			s->spawner = -1;
+			report("orphans_done=%d status=%d", s->spawns, st);
+			/* The test waits for waves that will never come. */
+			if (st != 0)
+				exit(91);
+		}
+		return;
+	}
+	if (si->ssi_pid != 1)
+		s->foreign++;
+	if (sig == SIGRTMAX && si->ssi_code == SI_QUEUE) {
+		report("fence=%u val=%d", ++s->fences, si->ssi_int);
+		return;
+	}
+	if (sig == SIGRTMAX && si->ssi_code == SI_USER) {
+		s->echoes++;
+		return;
+	}
+	if (sig <= 0 || sig >= _NSIG)
+		return;
+	s->n[sig]++;
+	if (si->ssi_code == SI_QUEUE) {
+		s->queued[sig]++;
+		s->sum[sig] += si->ssi_int;
+	}
+}
+
+static void
+stress_read(struct stress_seen *s, int sfd)
+{
+	struct signalfd_siginfo si[16];
+	ssize_t n = read(sfd, si, sizeof(si));
+
+	for (ssize_t i = 0; i < n / (ssize_t) sizeof(si[0]); i++)
+		stress_signal(s, &si[i]);
+}
+
+/*
+ * Round trips through the reaper (SIGRTMAX sent to it comes back, after
+ * every SIGCHLD it had, since the lower number is read first) until no
+ * zombie and no other process is left in the namespace, a bounded number
+ * of times: "checked=K zombies=Z left=L rounds=R".
+ */
+static void
+stress_check(struct stress_seen *s, int sfd, int k)
+{
+	int z = -1, left = -1, rounds;
+
+	for (rounds = 0; rounds < 1000; rounds++) {
+		unsigned int want = s->echoes + 1;
+
+		z = count_zombies();
+		left = count_siblings();
+		if (z == 0 && left == 0)
+			break;
+		kill(getppid(), SIGRTMAX);
+		while (s->echoes < want)
+			stress_read(s, sfd);
+	}
+	report("checked=%d zombies=%d left=%d rounds=%d", k, z, left, rounds);
+}
+
+/*
+ * The application of test-stress. Every signal the reaper may forward is
+ * read from a signalfd and counted per kind, while stdin brings commands,
+ * one a line: "orphans N" starts a child that makes N orphans in waves
+ * ("spawn=K waves=W", then "wave=K.I " after each, and "orphans_done=K
+ * status=S" once we reaped the child; K counts these commands), and
+ * "check" runs stress_check(). A sigqueue()d SIGRTMAX is the test's fence
+ * ("fence=K val=V", K counting them): every signal sent before it has
+ * been counted. At EOF:
+ * "got sig=N n=C queued=Q sum=S" per kind, "foreign=F", exit with code.
+ */
+static void
+scenario_stress(int code)
+{
+	static struct stress_seen s;
+	char buf[256];
+	size_t len = 0;
+	int sfd, checks = 0;
+	sigset_t set;
+
+	s.spawner = -1;
+	block_catchable(&set);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sfd < 0)
+		exit(91);
+	report("ready=1");
+	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = sfd, .events = POLLIN },
+			{ .fd = STDIN_FILENO, .events = POLLIN },
+		};
+		char *nl;
+		ssize_t n;
+
+		if (poll(p, 2, -1) < 0)
+			continue;
+		/* Signals first: what arrived before EOF is counted. */
+		if (p[0].revents & POLLIN) {
+			stress_read(&s, sfd);
+			continue;
+		}
+		if (!(p[1].revents & (POLLIN | POLLHUP)))
+			continue;
+		n = read(STDIN_FILENO, buf + len, sizeof(buf) - 1 - len);
+		if (n <= 0)
+			break;
+		len += (size_t) n;
+		buf[len] = '\0';
+		while ((nl = strchr(buf, '\n'))) {
+			*nl = '\0';
+			if (strncmp(buf, "orphans ", 8) == 0 && s.spawner < 0) {
+				int total = atoi(buf + 8), wave = 0;
+
+				report("spawn=%d waves=%d", ++s.spawns,
+				       (total + STRESS_WAVE - 1) / STRESS_WAVE);
+				s.spawner = fork();
+				if (s.spawner == 0) {
+					for (int done = 0; done < total; wave++) {
+						int w = total - done < STRESS_WAVE
+							? total - done : STRESS_WAVE;
+
+						if (stress_wave(w) != w)
+							_exit(1);
+						done += w;
+						report("wave=%d.%d ", s.spawns,
+						       wave + 1);
+					}
+					_exit(0);
+				}
+				if (s.spawner < 0)
+					report("error=fork %s", strerror(errno));
+			} else if (strcmp(buf, "check") == 0) {
+				stress_check(&s, sfd, ++checks);
+			}
+			len -= (size_t)(nl + 1 - buf);
+			memmove(buf, nl + 1, len + 1);
+		}
+	}
+	for (int sig = 1; sig < _NSIG; sig++)
+		if (s.n[sig])
+			report("got sig=%d n=%u queued=%u sum=%lld", sig,
+			       s.n[sig], s.queued[sig], s.sum[sig]);
+	report("foreign=%u", s.foreign);
+	exit(code);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1048,6 +1272,8 @@ main(int argc, char **argv)
 							: 0);
 	} else if (strcmp(sc, "spawn") == 0) {
 		return scenario_spawn(argv + optind + 1);
+	} else if (strcmp(sc, "stress") == 0) {
+		scenario_stress(atoi(arg));
 	} else {
 		report("error=unknown scenario %s", sc);
 		return 94;

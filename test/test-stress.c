@@ -1,0 +1,433 @@
+/*
+ * Stress (issue #6): the reaper as PID 1 of a fresh PID namespace, once
+ * as the `reaper` command (REAPER_TEST_COMMAND running helper-app) and
+ * once as the library split (helper-app calling reaper_fork_self()). The
+ * application (helper-app's stress scenario) makes orphans in bulk by
+ * double fork while this test, from outside the namespace, sends the
+ * reaper signals of every forwardable kind, some through sigqueue() with
+ * a payload. At the end: no zombie and no stray process in the namespace,
+ * every kind seen by the application, each real-time signal exactly once
+ * with its payload, the reaper's VmRSS and fd count as before the storm,
+ * and the reaper's exit status the application's.
+ *
+ * Short form, the default (`meson test`, test/run-tests.sh, .ci/run):
+ *     meson test -C build --suite stress
+ * Long form, the issue's sizes (100000 orphans, 10000 signals per mode):
+ *     meson test -C build --suite stress --setup=stress_long
+ * which only sets REAPER_STRESS=long; directly, with the numbers shown:
+ *     REAPER_STRESS=long REAPER_TEST_HELPER=build/test/helper-app \
+ *     REAPER_TEST_COMMAND=build/tools/reaper build/test/test-stress
+ *
+ * Synchronisation: pipes only. A sigqueue()d SIGRTMAX after each batch is
+ * a fence: the reaper and the application read their signalfds lowest
+ * number first, so once the application reports the fence, everything
+ * sent before it has been forwarded and counted. The fences also bound
+ * what is queued at once (RLIMIT_SIGPENDING is per user, shared with
+ * every other test running as root). Batches are spread over the orphan
+ * waves the application reports, so signals arrive while orphans die.
+ *
+ * Stop signals (TSTP, TTIN, TTOU) are not sent: generating one discards a
+ * pending SIGCONT and the reverse (kernel/signal.c prepare_signal()), so
+ * "every kind seen" would not hold for them even with a perfect reaper.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "test-common.h"
+
+/* Exit code of the application, to be mirrored by the reaper. */
+#define APP_CODE 37
+#define APP_CODE_S "37"
+
+/* Signals between two fences; far below RLIMIT_SIGPENDING. */
+#define BATCH 250
+
+/* Orphans of the warm-up round, before the "before" measurements. */
+#define WARM_ORPHANS 300
+
+/* Waits that only end early when something is broken. */
+#define GIVE_UP_MS 120000
+
+struct size {
+	const char *name;
+	int orphans;
+	int signals;
+	int timeout_s;		/* Check's, per mode */
+};
+
+static const struct size short_form = { "short", 20000, 4000, 300 };
+static const struct size long_form = { "long", 100000, 10000, 3000 };
+/* A fork under AddressSanitizer costs ten times as much (its shadow
+ * mappings): the same ~10 s per mode as short_form otherwise. */
+static const struct size short_asan = { "short-asan", 4000, 4000, 300 };
+
+static const struct size *
+stress_size(void)
+{
+	const char *v = getenv("REAPER_STRESS");
+
+	if (v && strcmp(v, "long") == 0)
+		return &long_form;
+	return rt_asan() ? &short_asan : &short_form;
+}
+
+/* Standard signals the reaper forwards. RT(n) entries follow at run time. */
+static const int std_kinds[] = {
+	SIGHUP, SIGINT, SIGQUIT, SIGABRT, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM,
+	SIGTERM, SIGSTKFLT, SIGCONT, SIGURG, SIGXCPU, SIGXFSZ, SIGVTALRM,
+	SIGPROF, SIGWINCH, SIGIO, SIGPWR,
+};
+
+struct tally {
+	int kinds[_NSIG];
+	int nk;
+	int sent[_NSIG];
+	int queued[_NSIG];
+	long long sum[_NSIG];
+	int fences;
+	int total;
+};
+
+/* Every standard kind above, then SIGRTMIN..SIGRTMAX-1 (SIGRTMAX is the
+ * fence). */
+static void
+tally_init(struct tally *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (size_t i = 0; i < sizeof(std_kinds) / sizeof(std_kinds[0]); i++)
+		t->kinds[t->nk++] = std_kinds[i];
+	for (int s = SIGRTMIN; s < SIGRTMAX; s++)
+		t->kinds[t->nk++] = s;
+}
+
+/* Signal number i of the storm: the kinds in turn, every third one
+ * through sigqueue() with i as payload, the rest through kill(). */
+static void
+send_one(struct tally *t, pid_t pid, int i)
+{
+	int sig = t->kinds[i % t->nk];
+
+	if (i % 3 == 0) {
+		union sigval v = { .sival_int = i };
+
+		ck_assert_msg(sigqueue(pid, sig, v) == 0, "sigqueue(%d): %s",
+			      sig, strerror(errno));
+		t->queued[sig]++;
+		t->sum[sig] += i;
+	} else {
+		rt_kill(pid, sig);
+	}
+	t->sent[sig]++;
+	t->total++;
+}
+
+/* A fence, and the wait until the application has counted it. It counts
+ * fences itself, so a lost payload fails here instead of hanging. */
+static void
+fence(struct tally *t, struct rt_run *run)
+{
+	union sigval v = { .sival_int = ++t->fences };
+	char needle[32];
+	int val;
+
+	ck_assert_int_eq(sigqueue(run->pid1, SIGRTMAX, v), 0);
+	snprintf(needle, sizeof(needle), "fence=%d val=", t->fences);
+	ck_assert_int_eq(sscanf(rt_wait_line(run, needle) + strlen(needle),
+				"%d", &val), 1);
+	ck_assert_msg(val == t->fences, "fence %d arrived with payload %d",
+		      t->fences, val);
+}
+
+/* Have the application make n orphans. */
+static void
+orphans(struct rt_run *run, int n)
+{
+	char line[64];
+
+	snprintf(line, sizeof(line), "orphans %d\n", n);
+	rt_send(run, line);
+}
+
+/* Parent pid and state from /proc/<pid>/stat (comm may hold ") "). */
+static bool
+proc_stat(pid_t pid, pid_t *ppid, char *state)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long) pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (!p || strlen(p) < 5)
+		return false;
+	*state = p[2];
+	*ppid = (pid_t) atol(p + 4);
+	return true;
+}
+
+/* Children of parent, seen from the host, and how many are zombies. */
+static void
+count_children(pid_t parent, int *all, int *zombies)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+
+	ck_assert_ptr_nonnull(d);
+	*all = *zombies = 0;
+	while ((de = readdir(d))) {
+		pid_t ppid;
+		char state;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
+		    !proc_stat((pid_t) atol(de->d_name), &ppid, &state) ||
+		    ppid != parent)
+			continue;
+		(*all)++;
+		if (state == 'Z')
+			(*zombies)++;
+	}
+	closedir(d);
+}
+
+/*
+ * Wait until the reaper sleeps in read() of its signalfd, so that what
+ * is measured next is the settled reaper. The kernel has no event for "a
+ * process went to sleep": this looks at /proc, bounded for a clear
+ * failure; it waits for a condition, it does not pass time.
+ */
+static void
+wait_reaper_asleep(pid_t reaper)
+{
+	long long deadline = rt_now_ms() + GIVE_UP_MS;
+	pid_t ppid;
+	char state = '?';
+
+	while (rt_blocked_syscall(reaper) != SYS_read ||
+	       !proc_stat(reaper, &ppid, &state) || state != 'S') {
+		ck_assert_msg(rt_now_ms() < deadline, "reaper never blocked in "
+			      "read(): syscall %ld state %c",
+			      rt_blocked_syscall(reaper), state);
+		sched_yield();
+	}
+}
+
+/* "checked=K zombies=Z left=L rounds=R": Z and L, asserted here. */
+static int
+check(struct rt_run *run, int k)
+{
+	char needle[32];
+	const char *l;
+	int got, z, left, rounds;
+
+	rt_send(run, "check\n");
+	snprintf(needle, sizeof(needle), "checked=%d ", k);
+	l = rt_wait_line(run, needle);
+	ck_assert_int_eq(sscanf(l, "checked=%d zombies=%d left=%d rounds=%d",
+				&got, &z, &left, &rounds), 4);
+	if (z != 0 || left != 0)
+		rt_dump(run);
+	ck_assert_msg(z == 0, "%d zombies in the namespace", z);
+	ck_assert_msg(left == 0, "%d processes left to the reaper", left);
+	return rounds;
+}
+
+struct reaper_state {
+	long long rss, anon, file;
+	int fds;
+};
+
+static struct reaper_state
+measure(pid_t reaper)
+{
+	struct reaper_state m;
+
+	wait_reaper_asleep(reaper);
+	m.rss = rt_proc_status(reaper, "VmRSS");
+	m.anon = rt_proc_status(reaper, "RssAnon");
+	m.file = rt_proc_status(reaper, "RssFile");
+	m.fds = rt_fd_count(reaper);
+	ck_assert(m.rss > 0 && m.fds > 0);
+	return m;
+}
+
+/* What the application counted of sig: "got sig=N n=C queued=Q sum=S". */
+static void
+seen(struct rt_run *run, int sig, int *n, int *queued, long long *sum)
+{
+	char needle[32];
+	const char *l;
+
+	snprintf(needle, sizeof(needle), "got sig=%d ", sig);
+	l = strstr(run->out, needle);
+	*n = *queued = 0;
+	*sum = 0;
+	if (l)
+		ck_assert_int_eq(sscanf(l + strlen(needle), "n=%d queued=%d "
+					"sum=%lld", n, queued, sum), 3);
+}
+
+static const char *const mode_name[] = { "command", "library" };
+
+START_TEST(orphans_under_signal_storm)
+{
+	const struct size *sz = stress_size();
+	const long page_kb = sysconf(_SC_PAGESIZE) / 1024;
+	struct reaper_state before, after;
+	static struct tally t;
+	struct rt_run run;
+	int waves, batches, all, zombies, rounds, warm = 0;
+	long long t0, t_storm, t_end;
+
+	t0 = rt_now_ms();
+	tally_init(&t);
+	if (_i == 0) {
+		const char *cmd = getenv("REAPER_TEST_COMMAND");
+		const char *argv[] = { cmd, "--", rt_helper_path(), "stress",
+				       APP_CODE_S, NULL };
+		struct rt_opts o;
+
+		ck_assert_msg(cmd, "REAPER_TEST_COMMAND is not set");
+		rt_opts_init(&o);
+		o.exe = cmd;
+		rt_start(&run, &o, argv);
+	} else {
+		rt_helper_as_pid1(&run, "stress", APP_CODE_S, NULL);
+	}
+	rt_wait_line(&run, "ready=1");
+
+	/* Warm-up: every path of the reaper taken once (each kind forwarded,
+	 * in one burst, orphans reaped, round trips), so that the
+	 * "before" figures are those of a settled reaper, not of one whose
+	 * code and stack pages have yet to be touched. */
+	for (int i = 0; i < t.nk; i++)
+		send_one(&t, run.pid1, warm++);
+	fence(&t, &run);
+	orphans(&run, WARM_ORPHANS);
+	rt_wait_line(&run, "orphans_done=1 ");
+	check(&run, 1);
+	before = measure(run.pid1);
+
+	/* The storm. */
+	t_storm = rt_now_ms();
+	orphans(&run, sz->orphans);
+	ck_assert_int_eq(sscanf(rt_wait_line(&run, "spawn=2 "),
+				"spawn=2 waves=%d", &waves), 1);
+	batches = (sz->signals + BATCH - 1) / BATCH;
+	for (int b = 0, i = 0; b < batches; b++) {
+		int wave = (int)((long long) b * waves / batches);
+		char needle[32];
+
+		if (wave > 0) {
+			snprintf(needle, sizeof(needle), "wave=2.%d ", wave);
+			rt_wait_line(&run, needle);
+		}
+		for (int k = 0; k < BATCH && i < sz->signals; k++, i++)
+			send_one(&t, run.pid1, warm + i);
+		fence(&t, &run);
+	}
+	rt_wait_line(&run, "orphans_done=2 ");
+	ck_assert_int_eq(rt_count(&run, "orphans_done=1 status=0"), 1);
+	ck_assert_int_eq(rt_count(&run, "orphans_done=2 status=0"), 1);
+	rounds = check(&run, 2);
+	after = measure(run.pid1);
+	count_children(run.pid1, &all, &zombies);
+	t_end = rt_now_ms();
+
+	rt_finish(&run);
+	if (rt_exit_code(&run) != APP_CODE || rt_get(&run, "error"))
+		rt_dump(&run);
+	ck_assert_ptr_null(rt_get(&run, "error"));
+
+	fprintf(stderr, "stress %s/%s: %d orphans (+%d warm-up), %d signals "
+		"(+%d warm-up, %d fences), storm %lld ms, total %lld ms\n",
+		mode_name[_i], sz->name, sz->orphans, WARM_ORPHANS,
+		sz->signals, t.nk, t.fences, t_end - t_storm, t_end - t0);
+	fprintf(stderr, "  reaper VmRSS %lld -> %lld kB (anon %lld -> %lld, "
+		"file %lld -> %lld), fds %d -> %d, final check rounds %d\n",
+		before.rss, after.rss, before.anon, after.anon, before.file,
+		after.file, before.fds, after.fds, rounds);
+	for (int k = 0; k < t.nk; k++) {
+		int sig = t.kinds[k], n, q;
+		long long sum;
+
+		seen(&run, sig, &n, &q, &sum);
+		fprintf(stderr, "  sig %2d: sent %5d (queued %4d) seen %5d "
+			"(queued %4d)\n", sig, t.sent[sig], t.queued[sig], n,
+			q);
+	}
+
+	/* Every kind arrived; real-time ones exactly as sent, payloads too;
+	 * nothing that was not sent, and nothing from another sender. */
+	for (int sig = 1; sig < _NSIG; sig++) {
+		int n, q;
+		long long sum;
+
+		if (sig == SIGRTMAX)
+			continue;
+		seen(&run, sig, &n, &q, &sum);
+		if (!t.sent[sig]) {
+			ck_assert_msg(n == 0, "signal %d never sent, seen %d "
+				      "times", sig, n);
+		} else if (sig >= SIGRTMIN) {
+			ck_assert_msg(n == t.sent[sig] && q == t.queued[sig] &&
+				      sum == t.sum[sig], "signal %d: sent %d "
+				      "(%d queued, sum %lld), seen %d (%d, "
+				      "%lld)", sig, t.sent[sig], t.queued[sig],
+				      t.sum[sig], n, q, sum);
+		} else {
+			ck_assert_msg(n >= 1 && n <= t.sent[sig], "signal %d: "
+				      "sent %d, seen %d", sig, t.sent[sig], n);
+		}
+	}
+	ck_assert_str_eq(rt_get(&run, "foreign"), "0");
+	ck_assert_int_eq(rt_count(&run, "fence="), t.fences);
+
+	/* From the host: the reaper's only child is the application. */
+	ck_assert_int_eq(zombies, 0);
+	ck_assert_int_eq(all, 1);
+	/* Flat: the reaper loop allocates nothing (spec, section 4). */
+	ck_assert_msg(after.rss - before.rss <= 2 * page_kb,
+		      "reaper VmRSS grew from %lld to %lld kB", before.rss,
+		      after.rss);
+	ck_assert_int_eq(after.fds, before.fds);
+	ck_assert_int_eq(rt_exit_code(&run), APP_CODE);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("stress");
+	TCase *tc = rt_new_tcase(s, "stress");
+
+	tcase_set_timeout(tc, stress_size()->timeout_s);
+	tcase_add_loop_test(tc, orphans_under_signal_storm, 0, 2);
+	return s;
+}
+
+int
+main(void)
+{
+	return rt_main_pidns(suite());
+}
