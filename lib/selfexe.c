@@ -168,8 +168,10 @@ rp_selfexe_parse_cmdline(const char *buf, size_t len, char ***argv)
 	size_t argc = 0;
 
 	/* Every argument, empty ones too, ends with a NUL. A cmdline that
-	 * does not was rewritten (setproctitle): not the original argv. */
-	if (len == 0 || buf[len - 1] != '\0')
+	 * does not was rewritten (setproctitle): not the original argv.
+	 * No buffer is no cmdline either (clang-analyzer cannot tell that
+	 * read_all() always sets one when it succeeds). */
+	if (!buf || len == 0 || buf[len - 1] != '\0')
 		return -ENOENT;
 	for (size_t i = 0; i < len; i++)
 		if (buf[i] == '\0')
