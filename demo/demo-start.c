@@ -116,7 +116,8 @@ count_zombies(void)
 		if (!f)
 			continue;
 		if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) &&
-		    p[1] == ' ' && p[2] == 'Z' && atol(p + 4) == (long) getpid())
+		    p[1] == ' ' && p[2] == 'Z' &&
+		    strtol(p + 4, NULL, 10) == getpid())
 			n++;
 		fclose(f);
 	}

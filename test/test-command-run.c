@@ -843,6 +843,7 @@ START_TEST(grace_as_pid1)
 {
 	struct rt_run run;
 
+	/* NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one arg */
 	cmd_start(&run, NULL, "-w", "--grace=" GRACE_MS, "--",
 		  rt_helper_path(), "leftovers", "7");
 	rt_finish(&run);
@@ -900,6 +901,7 @@ START_TEST(grace_outside_pid1)
 	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
 	rt_opts_init(&o);
 	o.no_pidns = true;
+	/* NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one arg */
 	cmd_start(&run, &o, "-w", "--grace=" GRACE_MS, "--",
 		  rt_helper_path(), "leftovers", "7");
 	exited = kill_stray_leftovers(&run, GIVE_UP_MS);

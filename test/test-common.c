@@ -158,10 +158,11 @@ rt_start(struct rt_run *run, const struct rt_opts *opts,
 	 const char *const *argv)
 {
 	struct rt_opts def;
-	const struct rt_opts *o = opts ? opts : &def;
+	const struct rt_opts *o;
 	int ctl[2], rep[2], err[2], st[2];
 
 	rt_opts_init(&def);
+	o = opts ? opts : &def;
 	/* Resolved here: no Check call may run in a child (each one writes
 	 * to Check's own fd 3, which the child reuses for the report). */
 	const char *exe = o->exe ? o->exe : rt_helper_path();

@@ -118,7 +118,7 @@ assert_argv(struct rt_run *run, const char *const *argv)
 static void
 assert_env(struct rt_run *run, const char *const *envp)
 {
-	char *got[64], *want[64];
+	char *got[64], *want[64] = { NULL };
 	int n = lines_after(run->out, "env=", got, 64), m = 0;
 
 	while (envp[m])

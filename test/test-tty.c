@@ -80,7 +80,7 @@ struct session {
 static const char *const base_env[] = {
 	"PATH=/usr/local/bin:/usr/bin:/bin",
 	"TERM=dumb",
-	"PS1=" PROMPT,
+	"PS1=" PROMPT,	/* NOLINT(bugprone-suspicious-missing-comma) */
 	/* The debug log shows every signal the reaper gets and what it did
 	 * with it, and when it exits: program-only text to match on. */
 	"REAPER_VERBOSITY=2",
