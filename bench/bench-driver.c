@@ -1008,7 +1008,7 @@ main(int argc, char **argv)
 	lib_path = absolute(lib_path);
 	if (!strcmp(form, "short")) {
 		storm_n = storm_n ? storm_n : 20000;
-		storm_rounds = 2;
+		storm_rounds = 3;
 		lat_rounds = 5;
 		pings = 200;
 		st_rounds = 300;
