@@ -24,6 +24,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#endif
 
 #include "test-common.h"
 
@@ -479,6 +482,31 @@ rt_asan(void)
 #else
 	return false;
 #endif
+}
+
+bool
+rt_valgrind(void)
+{
+#ifdef RUNNING_ON_VALGRIND
+	return RUNNING_ON_VALGRIND;
+#else
+	/* Without its header: memcheck preloads its allocator. */
+	const char *p = getenv("LD_PRELOAD");
+
+	return p && strstr(p, "/vgpreload_");
+#endif
+}
+
+void
+rt_add_loop_test(TCase *tc, const TTest *t, int start, int end)
+{
+	if (!rt_valgrind()) {
+		_tcase_add_test(tc, t, 0, 0, start, end);
+		return;
+	}
+	for (int i = start; i < end; i++)
+		if (i == start || i == end - 1 || (i - start) % 16 == 0)
+			_tcase_add_test(tc, t, 0, 0, i, i + 1);
 }
 
 int

@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 
@@ -116,6 +117,30 @@ unsigned long long rt_caught_forwardable(const char *sigcgt_hex);
 /* True when this build runs under AddressSanitizer, which cannot start
  * without /proc: the tests that need that print why they skip. */
 bool rt_asan(void);
+
+/* True when this process runs under valgrind (meson test
+ * --setup=valgrind, which follows the helper and the command too). */
+bool rt_valgrind(void);
+
+/* In a test that cannot hold under valgrind (valgrind's own signal
+ * handling is what /proc shows, it keeps SIGRTMAX, it has no pidfd_open):
+ * print why and end the test. Check has no skip result, so the test
+ * counts as passed: the printed line is the record that it did not run. */
+#define RT_SKIP_UNDER_VALGRIND(why) do {				\
+	if (rt_valgrind()) {						\
+		fprintf(stderr, "%s: not run under valgrind: %s\n",	\
+			__func__, why);					\
+		return;							\
+	}								\
+} while (0)
+
+/* Every test binary's loop tests (tcase_add_loop_test) go through this:
+ * under valgrind, where each process start costs half a second of CPU and
+ * a test starts several, only the first, the last and every 16th value of
+ * each loop run, which keeps the valgrind suite within minutes. */
+void rt_add_loop_test(TCase *tc, const TTest *t, int start, int end);
+#undef tcase_add_loop_test
+#define tcase_add_loop_test(tc, t, s, e) rt_add_loop_test((tc), (t), (s), (e))
 
 /* Number of fds open in /proc/<pid>/fd, or -1. */
 int rt_fd_count(pid_t pid);

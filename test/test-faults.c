@@ -303,6 +303,7 @@ START_TEST(cmd_fork_fails_125)
 	struct rt_opts o;
 	struct rt_run run;
 
+	RT_SKIP_UNDER_VALGRIND("uid 54321 cannot write valgrind's log");
 	command_copy_make(&c);
 	rt_opts_init(&o);
 	o.envp = envp;
@@ -341,6 +342,7 @@ START_TEST(without_proc)
 	struct rt_opts o;
 	struct rt_run run;
 
+	RT_SKIP_UNDER_VALGRIND("valgrind cannot start without /proc");
 	if (rt_asan()) {
 		fprintf(stderr, "SKIP without_proc: AddressSanitizer cannot "
 			"start without /proc (runs in the plain build)\n");
@@ -410,6 +412,7 @@ START_TEST(std_fds_closed)
 	bool closed[3];
 	int out_fd, nclosed = 0;
 
+	RT_SKIP_UNDER_VALGRIND("valgrind's log takes the lowest free fd");
 	for (int fd = 0; fd < 3; fd++) {
 		closed[fd] = strchr(set, '0' + fd) != NULL;
 		nclosed += closed[fd];
@@ -488,6 +491,7 @@ START_TEST(lib_fd_table_full)
 	struct rt_opts o;
 	struct rt_run run;
 
+	RT_SKIP_UNDER_VALGRIND("valgrind keeps fds of its own");
 	snprintf(free_s, sizeof(free_s), "%d", _i);
 	rt_opts_init(&o);
 	if (_i == 0)
@@ -526,6 +530,7 @@ START_TEST(cmd_fd_table_full)
 	struct rt_opts o;
 	struct rt_run run;
 
+	RT_SKIP_UNDER_VALGRIND("valgrind keeps fds of its own");
 	snprintf(free_s, sizeof(free_s), "%d", free_slots);
 	rt_opts_init(&o);
 	o.exe = argv[0];
@@ -570,6 +575,7 @@ START_TEST(lib_env_at_arg_max)
 	struct rt_run run;
 	char orig_env[64], orig_arg[64];
 
+	RT_SKIP_UNDER_VALGRIND("valgrind adds to every exec");
 	snprintf(slack_s, sizeof(slack_s), "%ld", slack);
 	rt_opts_init(&o);
 	start_mode(&run, &o, LIB, opts, "envsum", "6", NULL);
@@ -721,6 +727,7 @@ START_TEST(cmd_env_at_arg_max)
 	struct rt_opts o;
 	struct rt_run run;
 
+	RT_SKIP_UNDER_VALGRIND("valgrind adds to every exec");
 	pad_envp(envp, 64, argv[0], argv, 16);
 	sums(want_env, sizeof(want_env), envp);
 	sums(want_arg, sizeof(want_arg), argv + 2);
@@ -757,6 +764,7 @@ START_TEST(cmd_env_beyond_arg_max)
 	struct rt_run run;
 	long child;
 
+	RT_SKIP_UNDER_VALGRIND("valgrind adds to every exec");
 	ck_assert_ptr_nonnull(mkdtemp(top));
 	memset(comp, 'd', 200);
 	comp[200] = '\0';
@@ -994,6 +1002,7 @@ START_TEST(app_exits_in_storm)
 	bool usr1_sent = false;
 	char last_s[16];
 
+	RT_SKIP_UNDER_VALGRIND("waits on a pidfd: none in valgrind 3.19");
 	snprintf(last_s, sizeof(last_s), "%d", STORM_LAST);
 	rt_opts_init(&o);
 	start_mode(&run, &o, m, NULL, "storm", last_s, "33", NULL);

@@ -58,6 +58,7 @@ START_TEST(names_in_ps)
 	const char *base;
 	pid_t app;
 
+	RT_SKIP_UNDER_VALGRIND("/proc shows valgrind's comm and cmdline");
 	rt_helper_as_pid1(&run, "signals", NULL);
 	ck_assert_ptr_nonnull(rt_wait_for(&run, "ready=1"));
 	/* A signal forwarded back means the reaper runs its loop, so it has
