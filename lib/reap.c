@@ -70,6 +70,8 @@ rp_reap_parent_of(pid_t pid)
 {
 	char name[32];
 
+	if (pid == 0)
+		return read_ppid(AT_FDCWD, "/proc/self");
 	snprintf(name, sizeof(name), "/proc/%ld", (long) pid);
 	return read_ppid(AT_FDCWD, name);
 }

@@ -19,6 +19,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "reap.h"
 #include "selfexe.h"
 #include "util.h"
 
@@ -91,9 +92,15 @@ rp_selfexe_restore_comm(void)
 {
 	char path[64], comm[17];
 	_cleanup_close_ int fd = -1;
+	pid_t ppid;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "/proc/%ld/comm", (long) getppid());
+	/* Not getppid(): under a /proc of another PID namespace that names
+	 * some other process, and the application took on its name. */
+	ppid = rp_reap_parent_of(0);
+	if (ppid <= 0)
+		return;
+	snprintf(path, sizeof(path), "/proc/%ld/comm", (long) ppid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;

@@ -117,7 +117,7 @@ exec_helper(const struct rt_opts *o, const char *exe, const char *const *argv,
 		if (o->no_proc) {
 			if (umount2("/proc", MNT_DETACH) < 0)
 				die_child(122);
-		} else if (mount("proc", "/proc", "proc",
+		} else if (!o->host_proc && mount("proc", "/proc", "proc",
 				 MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
 			die_child(122);
 		}

@@ -29,6 +29,7 @@ struct rt_opts {
 	sigset_t ignore;	/* set to SIG_IGN before exec */
 	sigset_t block;		/* blocked at exec */
 	bool no_proc;		/* PID 1 without /proc mounted */
+	bool host_proc;		/* PID 1 under the host's /proc, as unshare -pf */
 	uid_t uid;		/* 0: stay root; else setresuid() to it */
 	rlim_t nproc;		/* 0: unchanged; else RLIMIT_NPROC */
 	int extra_fd;		/* >= 0: an inherited fd kept open at exec */

@@ -50,16 +50,22 @@ read_file(pid_t pid, const char *what, char *buf, size_t len)
 }
 
 /* ps, top and pkill see the application under its own name (not "exe",
- * the file the kernel executed), and the reaper as "reaper PROGRAM". */
+ * the file the kernel executed), and the reaper as "reaper PROGRAM";
+ * also (_i == 1) under a /proc of the host's PID namespace, where the
+ * reaper is not /proc/1 (unshare -pf without --mount-proc). */
 START_TEST(names_in_ps)
 {
+	const char *argv[] = { rt_helper_path(), "signals", NULL };
+	struct rt_opts o;
 	struct rt_run run;
 	char comm[32], cmd[256];
 	const char *base;
 	pid_t app;
 
 	RT_SKIP_UNDER_VALGRIND("/proc shows valgrind's comm and cmdline");
-	rt_helper_as_pid1(&run, "signals", NULL);
+	rt_opts_init(&o);
+	o.host_proc = _i == 1;
+	rt_start(&run, &o, argv);
 	ck_assert_ptr_nonnull(rt_wait_for(&run, "ready=1"));
 	/* A signal forwarded back means the reaper runs its loop, so it has
 	 * set its title: the application may start before it does. */
@@ -187,7 +193,7 @@ suite(void)
 	tcase_add_checked_fixture(tc, rt_reset_signals, NULL);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, tree_shape);
-	tcase_add_test(tc, names_in_ps);
+	tcase_add_loop_test(tc, names_in_ps, 0, 2);
 	tcase_add_loop_test(tc, mirrors_exit_code, 0, 256);
 	tcase_add_loop_test(tc, mirrors_signal_death_as_pid1, 0, 6);
 	tcase_add_loop_test(tc, mirrors_signal_death_outside_pid1, 0, 6);
