@@ -1,7 +1,7 @@
 /*
  * Owns the log line format: "<prefix>[<pid>]: <message>\n", truncated to one
- * line of at most 512 bytes. vsnprintf() is fine here: logging never runs
- * between fork() and execve().
+ * line of at most 512 bytes, formatted by rp_fmt_vprint() (fmt.h), not
+ * vsnprintf(): the static command then links no printf core.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "log.h"
 #include "options.h"
 #include "util.h"
@@ -72,10 +73,11 @@ vlog(const char *prefix, const char *fmt, va_list ap)
 	int saved_errno = errno;	/* callers log, then use errno */
 	int n, m;
 
-	n = snprintf(line, sizeof(line), "%s[%ld]: ", prefix, (long) getpid());
+	n = rp_fmt_print(line, sizeof(line), "%s[%ld]: ", prefix,
+			 (long) getpid());
 	if (n < 0 || (size_t) n >= sizeof(line))
 		goto out;
-	m = vsnprintf(line + n, sizeof(line) - (size_t) n, fmt, ap);
+	m = rp_fmt_vprint(line + n, sizeof(line) - (size_t) n, fmt, ap);
 	if (m < 0)
 		goto out;
 	n += m;

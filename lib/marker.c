@@ -14,6 +14,7 @@
 
 
 #include "bsd-compat.h"
+#include "fmt.h"
 #include "marker.h"
 #include "util.h"
 
@@ -98,8 +99,8 @@ rp_marker_env(const char *name, pid_t reaper, char ***envp, char **listen_slot)
 		out[o++] = environ[i];
 	}
 	if (name) {
-		snprintf(str, nlen + 2 + sizeof(reaper_str), "%s=%s", name,
-			 reaper_str);
+		rp_fmt_print(str, nlen + 2 + sizeof(reaper_str), "%s=%s",
+			     name, reaper_str);
 		out[o++] = str;
 	}
 	out[o] = NULL;

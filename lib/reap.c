@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "options.h"
 #include "pidfd.h"
 #include "reap.h"
@@ -50,7 +51,7 @@ read_ppid(int procfd, const char *name)
 	_cleanup_close_ int fd = -1;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "%.40s/stat", name);
+	rp_fmt_print(path, sizeof(path), "%.40s/stat", name);
 	fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
@@ -72,7 +73,7 @@ rp_reap_parent_of(pid_t pid)
 
 	if (pid == 0)
 		return read_ppid(AT_FDCWD, "/proc/self");
-	snprintf(name, sizeof(name), "/proc/%ld", (long) pid);
+	rp_fmt_print(name, sizeof(name), "/proc/%ld", (long) pid);
 	return read_ppid(AT_FDCWD, name);
 }
 

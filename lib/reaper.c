@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "reaper.h"
+#include "fmt.h"
 #include "inproc.h"
 #include "log.h"
 #include "marker.h"
@@ -46,7 +47,7 @@ split(const struct rp_config *cfg)
 	/* Without /proc, paths[] still has the AT_EXECFN fallback. The
 	 * reaper closes exe_fd with every other fd once the child runs. */
 	exe_fd = rp_selfexe_open();
-	snprintf(title, sizeof(title), "reaper %s", argv[0] ? argv[0] : "");
+	rp_fmt_print(title, sizeof(title), "reaper %s", argv[0] ? argv[0] : "");
 
 	struct rp_spawn req = {
 		.exe_fd = exe_fd,

@@ -19,6 +19,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "reap.h"
 #include "selfexe.h"
 #include "util.h"
@@ -100,7 +101,7 @@ rp_selfexe_restore_comm(void)
 	ppid = rp_reap_parent_of(0);
 	if (ppid <= 0)
 		return;
-	snprintf(path, sizeof(path), "/proc/%ld/comm", (long) ppid);
+	rp_fmt_print(path, sizeof(path), "/proc/%ld/comm", (long) ppid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;

@@ -22,6 +22,7 @@
 
 
 #include "bsd-compat.h"
+#include "fmt.h"
 #include "signals.h"
 #include "util.h"
 
@@ -105,13 +106,13 @@ rp_signals_name(int sig, char buf[16])
 {
 	for (size_t i = 0; i < ARRAY_LENGTH(names); i++)
 		if (names[i].sig == sig) {
-			snprintf(buf, 16, "%s", names[i].name);
+			rp_fmt_print(buf, 16, "%s", names[i].name);
 			return buf;
 		}
 	if (sig >= RP_RTMIN && sig <= RP_RTMAX)
-		snprintf(buf, 16, "RTMIN+%d", sig - RP_RTMIN);
+		rp_fmt_print(buf, 16, "RTMIN+%d", sig - RP_RTMIN);
 	else
-		snprintf(buf, 16, "%d", sig);
+		rp_fmt_print(buf, 16, "%d", sig);
 	return buf;
 }
 

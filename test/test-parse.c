@@ -10,13 +10,17 @@
 
 #include <check.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "marker.h"
 #include "signals.h"
 
@@ -475,12 +479,97 @@ START_TEST(env_listen_pid_other_untouched)
 }
 END_TEST
 
+/* rp_fmt_print() against the C library's snprintf(), conversion by
+ * conversion: the messages tests compare byte-exact go through it. */
+#define FMT_SAME(...)							\
+	do {								\
+		char mine[64], libc[64];				\
+		int a = rp_fmt_print(mine, sizeof(mine), __VA_ARGS__);	\
+		int b = snprintf(libc, sizeof(libc), __VA_ARGS__);	\
+		ck_assert_str_eq(mine, libc);				\
+		ck_assert_int_eq(a, b);					\
+	} while (0)
+
+START_TEST(fmt_conversions)
+{
+	FMT_SAME("plain");
+	FMT_SAME("%%|%c|%s|%s", 'x', "str", "");
+	FMT_SAME("%.40s|%.3s|%.0s|%.9s", "abc", "abcdef", "abc", "ab");
+	FMT_SAME("%.*s|%.*s", 2, "abcdef", 10, "abc");
+	FMT_SAME("%d|%d|%d|%d", 0, 7, -7, INT_MIN);
+	FMT_SAME("%d", INT_MAX);
+	FMT_SAME("%ld|%ld|%ld", 0L, LONG_MAX, LONG_MIN);
+	FMT_SAME("%lld|%lld", LLONG_MAX, LLONG_MIN);
+	FMT_SAME("%u|%u|%lu|%llu", 0U, UINT_MAX, ULONG_MAX, ULLONG_MAX);
+	FMT_SAME("%zu|%zu", (size_t) 0, SIZE_MAX);
+	FMT_SAME("%x|%x|%lx|%llx", 0U, 0xdeadbeefU, ULONG_MAX, 0x1fULL);
+	FMT_SAME("%s[%ld]: %x%s", "reaper", 42L, 0x9fa0U, " tail");
+}
+END_TEST
+
+START_TEST(fmt_truncation)
+{
+	char buf[8];
+	int n;
+
+	memset(buf, 'X', sizeof(buf));
+	n = rp_fmt_print(buf, sizeof(buf), "%s-%d", "abcdef", 12345);
+	ck_assert_int_eq(n, 12);
+	ck_assert_str_eq(buf, "abcdef-");
+
+	memset(buf, 'X', sizeof(buf));
+	n = rp_fmt_print(buf, 1, "%s", "abc");
+	ck_assert_int_eq(n, 3);
+	ck_assert_int_eq(buf[0], '\0');
+	ck_assert_int_eq(buf[1], 'X');
+
+	/* n == 0 writes nothing at all, as snprintf(). */
+	memset(buf, 'X', sizeof(buf));
+	n = rp_fmt_print(buf, 0, "%d", 123);
+	ck_assert_int_eq(n, 3);
+	ck_assert_int_eq(buf[0], 'X');
+
+	/* Exactly full: the last byte is the NUL. */
+	n = rp_fmt_print(buf, sizeof(buf), "%s", "1234567");
+	ck_assert_int_eq(n, 7);
+	ck_assert_str_eq(buf, "1234567");
+}
+END_TEST
+
+/* Outside the subset, the directive shows as written and takes no
+ * argument, so what follows still lines up. */
+static int
+fmt_nocheck(char *buf, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	r = rp_fmt_vprint(buf, n, fmt, ap);
+#pragma GCC diagnostic pop
+	va_end(ap);
+	return r;
+}
+
+START_TEST(fmt_unsupported)
+{
+	char buf[32];
+	const char *fmt = "%5d|%q|%s|%";
+
+	fmt_nocheck(buf, sizeof(buf), fmt, "ok");
+	ck_assert_str_eq(buf, "%5d|%q|ok|%");
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
 	Suite *s = suite_create("parse");
 	TCase *sig = tcase_create("signals");
 	TCase *mark = tcase_create("marker");
+	TCase *fmt = tcase_create("fmt");
 
 	tcase_set_timeout(sig, 10);
 	tcase_add_test(sig, parse_names_and_numbers);
@@ -503,6 +592,11 @@ suite(void)
 	tcase_add_test(mark, env_listen_pid_slot);
 	tcase_add_test(mark, env_listen_pid_other_untouched);
 	suite_add_tcase(s, mark);
+
+	tcase_add_test(fmt, fmt_conversions);
+	tcase_add_test(fmt, fmt_truncation);
+	tcase_add_test(fmt, fmt_unsupported);
+	suite_add_tcase(s, fmt);
 	return s;
 }
 

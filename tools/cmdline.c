@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "bsd-compat.h"
+#include "fmt.h"
 #include "cmdline.h"
 #include "signals.h"
 
@@ -28,7 +29,7 @@ fail_usage(struct rp_cmdline *c, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(c->error, sizeof(c->error), fmt, ap);
+	rp_fmt_vprint(c->error, sizeof(c->error), fmt, ap);
 	va_end(ap);
 	return -EINVAL;
 }
