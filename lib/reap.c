@@ -42,6 +42,20 @@ rp_reap_one(pid_t *pid, int *status)
 	return 1;
 }
 
+/* The leading digits of s; /proc writes them, so no sign, no blanks, no
+ * overflow (PID_MAX_LIMIT is 2^22; the bound only keeps a surprise
+ * defined). Not strtol(): that links the C library's whole number
+ * scanner into the static command. */
+static pid_t
+parse_pid(const char *s)
+{
+	pid_t v = 0;
+
+	for (; *s >= '0' && *s <= '9' && v < 100000000; s++)
+		v = v * 10 + (*s - '0');
+	return v;
+}
+
 /* Parent pid from /proc/<pid>/stat: the field after the last ')' (comm
  * may hold spaces and parentheses). -1 if gone or unreadable. */
 static pid_t
@@ -63,7 +77,7 @@ read_ppid(int procfd, const char *name)
 	/* ") S 123 ..." */
 	if (!p || strlen(p) < 5)
 		return -1;
-	return (pid_t) strtol(p + 4, NULL, 10);
+	return parse_pid(p + 4);
 }
 
 pid_t
@@ -118,7 +132,7 @@ sweep_once(int procfd, int sig, pid_t *known, size_t *n, size_t cap)
 			off += d->d_reclen;
 			if (name[0] < '1' || name[0] > '9')
 				continue;
-			pid = (pid_t) strtol(name, NULL, 10);
+			pid = parse_pid(name);
 			if (contains(known, *n, pid))
 				continue;
 			ppid = read_ppid(procfd, name);
@@ -206,7 +220,10 @@ rp_reap_exit(const struct rp_config *cfg, int status)
 		 * PR_SET_DUMPABLE also covers a piped core_pattern, which
 		 * ignores RLIMIT_CORE. */
 		(void) prctl(PR_SET_DUMPABLE, 0);
-		(void) setrlimit(RLIMIT_CORE, &nocore);
+		/* prlimit(), not setrlimit(): musl's setrlimit() stops
+		 * every thread (__synccall) for kernels without prlimit64,
+		 * code the static command would carry for nothing. */
+		(void) prlimit(0, RLIMIT_CORE, &nocore, NULL);
 		memset(&dfl, 0, sizeof(dfl));
 		dfl.sa_handler = SIG_DFL;
 		(void) sigaction(sig, &dfl, NULL);
