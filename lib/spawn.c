@@ -1,8 +1,25 @@
 /*
- * Owns the child between fork() and execve(). Only async-signal-safe calls
- * run there: no allocation, no stdio, no locks (the parent may have held
- * any of them at fork time). Everything the child needs (argv, envp, paths,
- * the saved signal state) is prepared by the parent before fork().
+ * Owns the child between clone() and execve(). The child is vfork-like
+ * (CLONE_VM | CLONE_VFORK, as musl's and glibc's posix_spawn): it runs on
+ * a stack of its own inside our frame, shares our memory and our TLS, and
+ * we are suspended until it has exec'd or exited. Copying the page tables
+ * and taking copy-on-write faults in both processes, as fork() does, was
+ * most of the command's start-up cost over a minimal init (bench/). So the
+ * child writes only its own stack (and the LISTEN_PID slot, which is ours
+ * to fill for it and which we never read), makes system calls through
+ * wrappers that take no lock and allocate nothing, and may clobber our
+ * errno, which rp_spawn() puts back. Everything the child needs (argv,
+ * envp, paths, the saved signal state) is prepared before clone().
+ *
+ * Signals: a handler of ours run in the child would run on our memory, so
+ * every signal is blocked across clone() (the caller leaves the
+ * synchronous ones open), and the child resets each handled disposition
+ * to SIG_DFL before it restores the application's mask.
+ *
+ * The failure report still goes through an O_CLOEXEC pipe rather than
+ * shared memory: under valgrind, clone(CLONE_VM | CLONE_VFORK) is a plain
+ * fork(), neither shared nor suspended, and the pipe tells us either way
+ * (with vfork semantics its read returns at once).
  *
  * Order in the child matters:
  *   1. setsid(): the application leads a session and process group of
@@ -13,7 +30,7 @@
  *      still blocks SIGTTOU, which tcsetpgrp() from a background group
  *      would otherwise stop us with;
  *   2. PR_SET_PDEATHSIG, then re-check getppid(): the reaper may already
- *      have died between fork() and prctl();
+ *      have died between clone() and prctl();
  *   3. dispositions, then the mask: musl posix_spawn's rule, "all signal
  *      dispositions must be either SIG_DFL or SIG_IGN before signals are
  *      unblocked", or a parent handler would run in the child;
@@ -26,6 +43,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
@@ -112,11 +130,76 @@ exec_child(const struct rp_spawn *req)
 	return errno;
 }
 
+/* What rt_sigprocmask() and rt_sigaction() take, as in signals.c. */
+#define KSIGSET_BYTES 8
+
+/* exec_search()'s path buffer and the frames of a sanitizer build, with
+ * room to spare: the child has no guard page, and below this array lie our
+ * own frames. Pages it does not touch cost nothing. */
+#define CHILD_STACK (32 * 1024)
+
+struct child_args {
+	const struct rp_spawn *req;
+	pid_t reaper;
+	int errfd;
+};
+
+static int
+kmask(int how, const sigset_t *set, sigset_t *old)
+{
+	return (int) syscall(SYS_rt_sigprocmask, how, set, old, KSIGSET_BYTES);
+}
+
+/* SIG_DFL through the system call: musl's sigaction() takes a lock for
+ * SIGABRT. All zeros is SIG_DFL, no flags, an empty mask in every
+ * architecture's struct layout. */
+static void
+child_default(int sig)
+{
+	unsigned long ksa[8] = { 0 };
+
+	(void) syscall(SYS_rt_sigaction, sig, ksa, NULL, KSIGSET_BYTES);
+}
+
+static void
+child_signals(const struct rp_spawn *req)
+{
+	const struct rp_sigstate *s = req->sig;
+	/* Not forwarded, so rp_signals_block() leaves them out of caught. */
+	static const int faults[] = {
+		SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS,
+	};
+
+	/* After an execve() (fresh_exec) nothing is caught but, in a
+	 * sanitizer build, its fault handlers. */
+	if (!req->fresh_exec) {
+		for (int sig = 1; sig < NSIG; sig++)
+			if (sigismember(&s->caught, sig))
+				child_default(sig);
+		for (size_t i = 0; i < ARRAY_LENGTH(faults); i++) {
+			struct sigaction sa;
+
+			if (sigaction(faults[i], NULL, &sa) == 0 &&
+			    sa.sa_handler != SIG_DFL &&
+			    sa.sa_handler != SIG_IGN)
+				child_default(faults[i]);
+		}
+	}
+	/* rp_signals_block() made SIGCHLD SIG_DFL, and execve() clears its
+	 * flags: only an ignored SIGCHLD is worth a call. musl's and glibc's
+	 * sigaction() take no lock for it. */
+	if (s->chld.sa_handler == SIG_IGN && !sigismember(&s->caught, SIGCHLD))
+		(void) sigaction(SIGCHLD, &s->chld, NULL);
+	(void) kmask(SIG_SETMASK, &s->mask, NULL);
+}
+
 enum stage { STAGE_SETUP, STAGE_EXEC };
 
-static __attribute__((noreturn)) void
-child(const struct rp_spawn *req, pid_t reaper, int errfd)
+static int
+child(void *arg)
 {
+	const struct child_args *a = arg;
+	const struct rp_spawn *req = a->req;
 	int msg[2] = { STAGE_SETUP, 0 };
 
 	if (req->tty_fd >= 0) {
@@ -129,44 +212,58 @@ child(const struct rp_spawn *req, pid_t reaper, int errfd)
 	if (req->pdeathsig) {
 		if (prctl(PR_SET_PDEATHSIG, req->pdeathsig) < 0)
 			goto fail;
-		if (getppid() != reaper)
+		if (getppid() != a->reaper)
 			(void) kill(getpid(), req->pdeathsig);
 	}
 	rp_marker_fill_listen_pid(req->listen_slot);
-	rp_signals_child_reset(req->sig);
+	child_signals(req);
 	msg[0] = STAGE_EXEC;
 	errno = exec_child(req);
 fail:
 	msg[1] = errno;
-	(void) TEMP_FAILURE_RETRY_NEG(write(errfd, msg, sizeof(msg)));
+	(void) TEMP_FAILURE_RETRY_NEG(write(a->errfd, msg, sizeof(msg)));
 	_exit(127);
 }
 
 int
 rp_spawn(struct rp_spawn *req, pid_t *pid)
 {
+	char stack[CHILD_STACK] __attribute__((aligned(16)));
+	struct child_args a = { .req = req, .reaper = getpid() };
 	_cleanup_close_ int rd = -1;
 	int fds[2], msg[2] = { 0, 0 }, err, status;
-	pid_t reaper = getpid(), c;
+	sigset_t all, old;
+	pid_t c;
 	ssize_t n;
 
 	if (!req->envp)
 		req->envp = environ;
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -errno;
-	c = fork();
-	if (c < 0) {
+	rd = fds[0];
+	a.errfd = fds[1];
+	memset(&all, 0xff, sizeof(all));
+	memset(&old, 0, sizeof(old));
+	if (kmask(SIG_SETMASK, &all, &old) < 0) {
 		err = errno;
-		(void) close(fds[0]);
 		(void) close(fds[1]);
 		return -err;
 	}
-	if (c == 0) {
-		(void) close(fds[0]);
-		child(req, reaper, fds[1]);
-	}
-	rd = fds[0];
+	err = errno;
+#ifdef __hppa__
+	c = clone(child, stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+#else
+	c = clone(child, stack + sizeof(stack),
+		  CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+#endif
+	/* The child's errno was ours: keep clone()'s, or put ours back. */
+	if (c < 0)
+		err = errno;
+	(void) kmask(SIG_SETMASK, &old, NULL);
 	(void) close(fds[1]);
+	errno = err;
+	if (c < 0)
+		return -err;
 	req->exec_failed = false;
 	/* EOF: the write end closed on a successful exec. */
 	n = TEMP_FAILURE_RETRY_NEG(read(rd, msg, sizeof(msg)));

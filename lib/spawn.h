@@ -1,6 +1,6 @@
 /*
- * Start the application: fork, set the child up, exec, and learn whether
- * the exec worked before going on (O_CLOEXEC error pipe).
+ * Start the application: clone (vfork-like), set the child up, exec, and
+ * learn whether the exec worked before going on (O_CLOEXEC error pipe).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -35,13 +35,13 @@ struct rp_spawn {
 	 * (the command): see rp_signals_block(). */
 	bool fresh_exec;
 	/* Out: true when rp_spawn() failed because execve() did (the program
-	 * was not found or cannot run), not because of fork or set-up. */
+	 * was not found or cannot run), not because of clone or set-up. */
 	bool exec_failed;
 };
 
 /*
  * Start req's program as a child. On success *pid is a child that has
- * exec'd. Errors: -errno of fork/pipe2 (nothing started), or the errno of
+ * exec'd. Errors: -errno of clone/pipe2 (nothing started), or the errno of
  * the child's set-up or execve() (req->exec_failed tells which), the child
  * having been reaped.
  */
