@@ -1044,15 +1044,20 @@ scenario_system(bool hatch)
 	xpipe(stall_pipe);
 	xpipe(open_pipe);
 	xpipe(shell_gate);
-	/* Both ends away from SHELL_GATE_FD first: dup2() onto the write end
-	 * would leave no writer, and the shell an immediate EOF. */
-	for (int i = 0; i < 2; i++) {
-		int moved = fcntl(shell_gate[i], F_DUPFD_CLOEXEC, 20);
+	/* Every end away from SHELL_GATE_FD first: the dup2() below would
+	 * close whichever sat there, and that depends on the fds we started
+	 * with: under valgrind, whose log file holds a low fd, it was
+	 * open_pipe's write end, so the handler read EOF at once and
+	 * system() could reap the shell before the reaper did. */
+	for (int i = 0; i < 6; i++) {
+		int *fd = i < 2 ? &stall_pipe[i] : i < 4 ? &open_pipe[i - 2]
+							  : &shell_gate[i - 4];
+		int moved = fcntl(*fd, F_DUPFD_CLOEXEC, 20);
 
 		if (moved < 0)
 			fail("F_DUPFD_CLOEXEC");
-		close(shell_gate[i]);
-		shell_gate[i] = moved;
+		close(*fd);
+		*fd = moved;
 	}
 	/* Inherited by the shell (and, harmlessly, by other children). */
 	if (dup2(shell_gate[0], SHELL_GATE_FD) < 0)
