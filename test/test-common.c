@@ -133,6 +133,17 @@ exec_helper(const struct rt_opts *o, const char *exe, const char *const *argv,
 		die_child(123);
 	if (o->extra_fd >= 0 && fcntl(o->extra_fd, F_SETFD, 0) < 0)
 		die_child(124);
+	/* What the test's own runner left open without CLOEXEC (seen: fds
+	 * 10 and 251 of a job runner) would reach the helper, and tests
+	 * count the application's fds: only 0-3 and extra_fd go through. */
+	if (o->extra_fd > 3) {
+		(void) close_range(4, (unsigned) o->extra_fd - 1,
+				   CLOSE_RANGE_CLOEXEC);
+		(void) close_range((unsigned) o->extra_fd + 1, ~0U,
+				   CLOSE_RANGE_CLOEXEC);
+	} else {
+		(void) close_range(4, ~0U, CLOSE_RANGE_CLOEXEC);
+	}
 	if (o->cwd && chdir(o->cwd) < 0)
 		die_child(125);
 	memset(&ign, 0, sizeof(ign));
