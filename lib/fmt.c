@@ -124,7 +124,7 @@ rp_fmt_vprint(char *buf, size_t n, const char *fmt, va_list ap)
 		fmt++;
 	}
 	if (o.n)
-		o.buf[o.len < o.n ? o.len : o.n - 1] = '\0';
+		buf[o.len < n ? o.len : n - 1] = '\0';
 	return o.len > INT_MAX ? INT_MAX : (int) o.len;
 }
 
