@@ -75,11 +75,23 @@ static const char license_text[] =
 static void
 print_and_exit(const char *text)
 {
-	/* A failed write (closed stdout) is our failure, not success. */
-	if (fputs(text, stdout) == EOF || fflush(stdout) == EOF) {
-		rp_log_always(PROG, "cannot write to stdout: %s",
-			      strerror(errno));
-		exit(EXIT_OWN);
+	size_t len = strlen(text);
+
+	/* write(2), not stdio: stdout's FILE and its 1 kB buffer would sit in
+	 * the idle reaper's data pages. A failed write (closed stdout) is
+	 * our failure, not success. */
+	while (len > 0) {
+		ssize_t n = write(STDOUT_FILENO, text, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rp_log_always(PROG, "cannot write to stdout: %s",
+				      strerror(n < 0 ? errno : EIO));
+			exit(EXIT_OWN);
+		}
+		text += n;
+		len -= (size_t) n;
 	}
 	exit(0);
 }
