@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # README's test command: install what the suite needs (Debian 12), build,
-# run the whole suite, then run it again under AddressSanitizer and
-# UndefinedBehaviorSanitizer. Run as root: the tests create PID namespaces
-# (as another user they are skipped with a reason, never passed).
+# run the whole suite (unit, stress in its short form, abi, e2e), the
+# command's tests against the musl static build, the suite again under
+# AddressSanitizer + UndefinedBehaviorSanitizer and under valgrind
+# memcheck, cppcheck and clang-tidy, and each fuzz target for a few
+# seconds. Run as root: the tests create PID namespaces (as another user
+# they are skipped with a reason, never passed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# One install for every step (the analyser and fuzz scripts check again).
 deps=(meson ninja-build pkg-config gcc g++ check libbsd-dev podman runc
-	musl-tools)
+	musl-tools valgrind cppcheck clang clang-tidy libclang-rt-14-dev)
 missing=()
 for p in "${deps[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
@@ -43,7 +47,7 @@ echo "== the musl static command against the command's tests (build-musl/)"
 # its own getopt and signal numbering. The glibc test binaries drive it.
 CC=musl-gcc setup build-musl -Dbuildtype=minsize -Dtests=disabled \
 	-Ddocs=disabled
-for t in test-command test-command-run test-tty; do
+for t in test-command test-command-run test-tty test-faults test-stress; do
 	REAPER_TEST_COMMAND=$PWD/build-musl/tools/reaper-static \
 	REAPER_TEST_HELPER=$PWD/build-test/test/helper-app \
 	CK_DEFAULT_TIMEOUT=60 build-test/test/$t
@@ -57,4 +61,10 @@ setup build-asan -Dbuildtype=debug -Db_sanitize=address,undefined \
 ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	meson test -C build-asan --print-errorlogs --num-processes 2
+
+echo "== cppcheck, clang-tidy, and the suite under valgrind memcheck"
+bash test/run-analysers.sh lint valgrind
+
+echo "== fuzzing, a few seconds per target (longer: fuzz/README.md)"
+bash fuzz/run-fuzz.sh
 echo "run-tests: all passed"
