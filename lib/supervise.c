@@ -386,6 +386,13 @@ set_title(const char *title)
 	rp_selfexe_startup(&argc, &argv, &envp);
 	if (!title || argc <= 0)
 		return;
+	/* libbsd moves environ away with setenv(), entry by entry, and an
+	 * entry with an empty name ("=x", which execve() allows) is EINVAL
+	 * there: it gives up, leaves environ on a copy it malloc()ed, and
+	 * setproctitle() then warns on stderr. Keep the name instead. */
+	for (char **e = envp; e && *e; e++)
+		if (**e == '=')
+			return;
 	setproctitle_init(argc, argv, envp);
 	setproctitle("-%s", title);
 }
