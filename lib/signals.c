@@ -276,26 +276,3 @@ rp_signals_restore(const struct rp_sigstate *saved)
 	(void) ksig_mask(SIG_SETMASK, &saved->mask, NULL);
 }
 
-void
-rp_signals_child_reset(const struct rp_sigstate *saved)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	for (int s = 1; s < NSIG; s++) {
-		if (s == SIGCHLD || !sigismember(&saved->caught, s))
-			continue;
-		sa.sa_handler = SIG_DFL;
-		(void) sigaction(s, &sa, NULL);
-	}
-	/* SIGCHLD: the caller's SIG_IGN/SA_NOCLDWAIT is the caller's choice;
-	 * a handler becomes SIG_DFL as exec would make it. */
-	if (sigismember(&saved->caught, SIGCHLD)) {
-		sa.sa_handler = SIG_DFL;
-		(void) sigaction(SIGCHLD, &sa, NULL);
-	} else {
-		(void) sigaction(SIGCHLD, &saved->chld, NULL);
-	}
-	(void) ksig_mask(SIG_SETMASK, &saved->mask, NULL);
-}

@@ -61,12 +61,4 @@ int rp_signals_block(struct rp_sigstate *saved, bool fresh_exec);
 /* Undo rp_signals_block() in the calling process (the failure path). */
 void rp_signals_restore(const struct rp_sigstate *saved);
 
-/*
- * In a freshly forked child, before execve: async-signal-safe only.
- * Caught signals go to SIG_DFL (so no parent handler runs before exec),
- * ignored ones stay ignored, SIGCHLD gets its old disposition, then the old
- * mask is restored.
- */
-void rp_signals_child_reset(const struct rp_sigstate *saved);
-
 #endif
