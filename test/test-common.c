@@ -98,15 +98,32 @@ die_child(int code)
 	_exit(code);
 }
 
+const char *const *
+rt_exec_env(const char *const *envp)
+{
+	static const char *tagged[256];
+	static char tag[64];
+	static unsigned int seq;
+	size_t n = 0;
+
+	if (!rt_valgrind())
+		return envp;
+	/* The pid of this process, unique on the host while it runs, and a
+	 * count: unique for every namespace the test makes. */
+	snprintf(tag, sizeof(tag), "RT_VG_TAG=%ld.%u", (long) getpid(), ++seq);
+	for (size_t i = 0; envp[i] && n < 254; i++)
+		if (strncmp(envp[i], "RT_VG_TAG=", 10) != 0)
+			tagged[n++] = envp[i];
+	tagged[n++] = tag;
+	tagged[n] = NULL;
+	return tagged;
+}
+
 /* In the helper's own process, right before exec. */
 static void __attribute__((noreturn))
 exec_helper(const struct rt_opts *o, const char *exe, const char *const *argv,
-	    int *fds)
+	    const char *const *envp, int *fds)
 {
-	static const char *const default_env[] = {
-		"PATH=/usr/local/bin:/usr/bin:/bin", "HELPER_REPORT_FD=3", NULL,
-	};
-	const char *const *envp = o->envp ? o->envp : default_env;
 	struct sigaction ign;
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
@@ -172,6 +189,9 @@ rt_start(struct rt_run *run, const struct rt_opts *opts,
 	 const char *const *argv)
 {
 	struct rt_opts def;
+	static const char *const default_env[] = {
+		"PATH=/usr/local/bin:/usr/bin:/bin", "HELPER_REPORT_FD=3", NULL,
+	};
 	const struct rt_opts *o;
 	int ctl[2], rep[2], err[2], st[2];
 
@@ -180,6 +200,7 @@ rt_start(struct rt_run *run, const struct rt_opts *opts,
 	/* Resolved here: no Check call may run in a child (each one writes
 	 * to Check's own fd 3, which the child reuses for the report). */
 	const char *exe = o->exe ? o->exe : rt_helper_path();
+	const char *const *envp = rt_exec_env(o->envp ? o->envp : default_env);
 
 	memset(run, 0, sizeof(*run));
 	ck_assert_int_eq(pipe2(ctl, O_CLOEXEC), 0);
@@ -208,7 +229,7 @@ rt_start(struct rt_run *run, const struct rt_opts *opts,
 		if (h < 0)
 			die_child(112);
 		if (h == 0)
-			exec_helper(o, exe, argv, fds);
+			exec_helper(o, exe, argv, envp, fds);
 		(void) !write(st[1], &h, sizeof(h));
 		while (waitpid(h, &ws, 0) < 0)
 			if (errno != EINTR)

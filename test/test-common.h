@@ -66,6 +66,13 @@ void rt_reset_signals(void);
 
 const char *rt_helper_path(void);
 
+/* The environment for a test's own execve(), made before fork(): under
+ * valgrind, envp plus a fresh RT_VG_TAG, which (with the pid) names the
+ * valgrind log of every process started under it (meson's 'valgrind'
+ * setup; pids repeat in each PID namespace, the tag does not); else envp
+ * itself. Static: each call replaces the last one's array. */
+const char *const *rt_exec_env(const char *const *envp);
+
 /* Start the helper with argv (argv[0] included) and opts (may be NULL). */
 void rt_start(struct rt_run *run, const struct rt_opts *opts,
 	      const char *const *argv);

@@ -96,10 +96,14 @@ reaper_path(void)
 /* ------------------------------------------------------------------ */
 /* The processes below the test                                        */
 
+/* base_env through rt_exec_env(), set before the first fork. */
+static const char *const *session_env;
+
 static void __attribute__((noreturn))
 exec_session(const struct session *s)
 {
-	execve(s->argv[0], (char *const *) s->argv, (char *const *) base_env);
+	execve(s->argv[0], (char *const *) s->argv,
+	       (char *const *) session_env);
 	_exit(127);
 }
 
@@ -290,6 +294,7 @@ pty_start(struct pty_run *run, const struct session *s)
 	ck_assert_int_eq(fcntl(slave, F_SETFD, FD_CLOEXEC), 0);
 	ck_assert_int_eq(pipe2(pid_pipe, O_CLOEXEC), 0);
 	ck_assert_int_eq(pipe2(status_pipe, O_CLOEXEC), 0);
+	session_env = rt_exec_env(base_env);
 	r = fork();
 	ck_assert_int_ge(r, 0);
 	if (r == 0) {
