@@ -1,5 +1,5 @@
 /*
- * The argv rebuilt from /proc/self/cmdline (lib/selfexe.c,
+ * The argv rebuilt from /proc/self/cmdline (lib/selfexe-argv.c,
  * rp_selfexe_parse_cmdline(), what rp_selfexe_argv() runs on the file's
  * bytes). The input is the file: any bytes, as a program may have
  * rewritten its own cmdline.
