@@ -106,7 +106,8 @@ valgrind_suite() {
 	rm -f "$logs"/valgrind-*.log
 	meson test -C build-vg --setup=valgrind --print-errorlogs \
 		--num-processes "$(nproc)" || rc=$?
-	# Each process logs to valgrind-PID.log: show what valgrind found.
+	# Each process logs to valgrind-TAG-PID.log (test/meson.build says
+	# why the tag): show what valgrind found.
 	# Its warnings about ioctls it cannot decode (TIOCGPTPEER) are not
 	# findings; an unhandled syscall (pidfd_open) is logged as "--PID--".
 	if cat "$logs"/valgrind-*.log 2>/dev/null |
