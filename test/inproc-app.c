@@ -486,6 +486,7 @@ scenario_slow(long extra, long room)
 	REAPER_CONFIG(cfg);
 	int p[2], exited[2], queued = 0;
 	long cap, n, filler = 0;
+	pid_t *kids;
 	char c;
 	struct timespec t0, t;
 
@@ -512,17 +513,27 @@ scenario_slow(long extra, long room)
 	start(&cfg);
 	close(p[1]);
 	xpipe(exited);
+	kids = calloc((size_t) n, sizeof(*kids));
+	if (!kids)
+		fail("calloc");
 	for (long i = 0; i < n; i++) {
 		pid_t k = xfork();
 
 		if (k == 0)
 			_exit(getpid() & 0xff);	/* closes its exited[1] */
 		expect[k] = KIND_CODE;
+		kids[i] = k;
 	}
 	close(exited[1]);
-	/* EOF: every child has exited. */
+	/* EOF: every child has closed its fds, which exit() does before the
+	 * child is a zombie. */
 	while (read(exited[0], &c, 1) > 0)
 		;
+	/* So wait for each to be one (or reaped), or the count below could
+	 * miss one still exiting: seen under valgrind on a loaded machine. */
+	for (long i = 0; i < n; i++)
+		wait_exited(kids[i], 0);
+	free(kids);
 	/* Wait, with a bound for a clear failure, until the pipe is full:
 	 * a condition the reaper reaches on its own, not a delay. */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
