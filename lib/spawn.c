@@ -140,8 +140,8 @@ exec_child(const struct rp_spawn *req)
 /* exec_search()'s path buffer and the frames of a sanitizer build, with
  * room to spare, above one PROT_NONE guard page. Pages the child does not
  * touch cost nothing. */
-#define CHILD_STACK (32 * 1024)
-#define GUARD_PAGE 4096
+#define CHILD_STACK ((size_t) 32 * 1024)
+#define GUARD_PAGE ((size_t) 4096)
 
 struct child_args {
 	const struct rp_spawn *req;
