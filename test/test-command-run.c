@@ -237,30 +237,6 @@ wait_started_exit(struct rt_run *run, int ms)
 	return r == 1;
 }
 
-/* Parent pid and state from /proc/<pid>/stat (comm may hold ") "). */
-static bool
-proc_stat(pid_t pid, pid_t *ppid, char *state)
-{
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long) pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	if (!p || strlen(p) < 5)
-		return false;
-	*state = p[2];
-	*ppid = (pid_t) atol(p + 4);
-	return true;
-}
 
 static pid_t
 ppid_of(pid_t pid)
@@ -268,7 +244,7 @@ ppid_of(pid_t pid)
 	pid_t ppid;
 	char state;
 
-	return proc_stat(pid, &ppid, &state) ? ppid : -1;
+	return rt_proc_stat(pid, &ppid, &state) ? ppid : -1;
 }
 
 static char
@@ -277,32 +253,9 @@ state_of(pid_t pid)
 	pid_t ppid;
 	char state;
 
-	return proc_stat(pid, &ppid, &state) ? state : '?';
+	return rt_proc_stat(pid, &ppid, &state) ? state : '?';
 }
 
-/* Children of parent, and how many of them are zombies. */
-static void
-count_children(pid_t parent, int *all, int *zombies)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-
-	ck_assert_ptr_nonnull(d);
-	*all = *zombies = 0;
-	while ((de = readdir(d))) {
-		pid_t ppid;
-		char state;
-
-		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
-		    !proc_stat((pid_t) atol(de->d_name), &ppid, &state) ||
-		    ppid != parent)
-			continue;
-		(*all)++;
-		if (state == 'Z')
-			(*zombies)++;
-	}
-	closedir(d);
-}
 
 /*
  * Wait until the reaper sleeps in read() of its signalfd. The kernel has
@@ -750,7 +703,7 @@ START_TEST(orphans_reaped)
 	cmd_start(&run, NULL, "--", rt_helper_path(), "orphans-hold",
 		  rt_valgrind() ? "50" : "2000", "41");
 	rt_wait_line(&run, "ready=1");
-	count_children(run.pid1, &all, &zombies);
+	rt_count_children(run.pid1, &all, &zombies);
 	rt_finish(&run);
 	if (rt_exit_code(&run) != 41)
 		rt_dump(&run);

@@ -649,3 +649,50 @@ rt_new_tcase(Suite *s, const char *name)
 	suite_add_tcase(s, tc);
 	return tc;
 }
+
+bool
+rt_proc_stat(pid_t pid, pid_t *ppid, char *state)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long) pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (!p || strlen(p) < 5)
+		return false;
+	*state = p[2];
+	*ppid = (pid_t) atol(p + 4);
+	return true;
+}
+
+void
+rt_count_children(pid_t parent, int *all, int *zombies)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+
+	ck_assert_ptr_nonnull(d);
+	*all = *zombies = 0;
+	while ((de = readdir(d))) {
+		pid_t ppid;
+		char state;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
+		    !rt_proc_stat((pid_t) atol(de->d_name), &ppid, &state) ||
+		    ppid != parent)
+			continue;
+		(*all)++;
+		if (state == 'Z')
+			(*zombies)++;
+	}
+	closedir(d);
+}

@@ -107,6 +107,12 @@ bool rt_err_has(struct rt_run *run, const char *needle);
 int rt_exit_code(const struct rt_run *run);
 int rt_term_sig(const struct rt_run *run);
 
+/* Parent pid and state from /proc/<pid>/stat (comm may hold ") "). */
+bool rt_proc_stat(pid_t pid, pid_t *ppid, char *state);
+
+/* Children of parent, seen from the host, and how many are zombies. */
+void rt_count_children(pid_t parent, int *all, int *zombies);
+
 /* Host pid of a child of parent (the first found in /proc), or -1. */
 pid_t rt_host_child_of(pid_t parent);
 

@@ -161,54 +161,7 @@ orphans(struct rt_run *run, int n)
 	rt_send(run, line);
 }
 
-/* Parent pid and state from /proc/<pid>/stat (comm may hold ") "). */
-static bool
-proc_stat(pid_t pid, pid_t *ppid, char *state)
-{
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long) pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	if (!p || strlen(p) < 5)
-		return false;
-	*state = p[2];
-	*ppid = (pid_t) atol(p + 4);
-	return true;
-}
-
-/* Children of parent, seen from the host, and how many are zombies. */
-static void
-count_children(pid_t parent, int *all, int *zombies)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-
-	ck_assert_ptr_nonnull(d);
-	*all = *zombies = 0;
-	while ((de = readdir(d))) {
-		pid_t ppid;
-		char state;
-
-		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
-		    !proc_stat((pid_t) atol(de->d_name), &ppid, &state) ||
-		    ppid != parent)
-			continue;
-		(*all)++;
-		if (state == 'Z')
-			(*zombies)++;
-	}
-	closedir(d);
-}
 
 /*
  * Wait until the reaper sleeps in read() of its signalfd, so that what
@@ -224,7 +177,7 @@ wait_reaper_asleep(pid_t reaper)
 	char state = '?';
 
 	while (rt_blocked_syscall(reaper) != SYS_read ||
-	       !proc_stat(reaper, &ppid, &state) || state != 'S') {
+	       !rt_proc_stat(reaper, &ppid, &state) || state != 'S') {
 		ck_assert_msg(rt_now_ms() < deadline, "reaper never blocked in "
 			      "read(): syscall %ld state %c",
 			      rt_blocked_syscall(reaper), state);
@@ -351,7 +304,7 @@ START_TEST(orphans_under_signal_storm)
 	ck_assert_int_eq(rt_count(&run, "orphans_done=2 status=0"), 1);
 	rounds = check(&run, 2);
 	after = measure(run.pid1);
-	count_children(run.pid1, &all, &zombies);
+	rt_count_children(run.pid1, &all, &zombies);
 	t_end = rt_now_ms();
 
 	rt_finish(&run);
