@@ -3,7 +3,7 @@
  * rp_signals_block() and the end of the process (reaper) or
  * rp_signals_restore() (failure path), every forwardable signal is blocked,
  * so nothing sent to the reaper is lost or acted on before the supervise
- * loop reads it from the signalfd. A blocked signal is queued even when its
+ * loop takes it with sigtimedwait(). A blocked signal is queued even when its
  * disposition is SIG_IGN and even when the reaper is PID 1 of a namespace
  * (kernel/signal.c sig_ignored(): "Blocked signals are never ignored").
  *
@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -221,15 +220,14 @@ blocked_set(sigset_t *set)
 }
 
 int
-rp_signals_block(struct rp_sigstate *saved, bool fresh_exec)
+rp_signals_block(struct rp_sigstate *saved, bool fresh_exec, sigset_t *set)
 {
 	struct sigaction dfl;
-	sigset_t set;
-	int fd, r;
+	int r;
 
-	blocked_set(&set);
+	blocked_set(set);
 	/* Block first: from here on nothing sent to us can act or be lost. */
-	r = ksig_mask(SIG_BLOCK, &set, &saved->mask);
+	r = ksig_mask(SIG_BLOCK, set, &saved->mask);
 	if (r < 0)
 		return r;
 	sigemptyset(&saved->ignored);
@@ -256,17 +254,10 @@ rp_signals_block(struct rp_sigstate *saved, bool fresh_exec)
 	sigemptyset(&dfl.sa_mask);
 	if (sigaction(SIGCHLD, &dfl, NULL) < 0) {
 		r = -errno;
-		goto fail;
+		rp_signals_restore(saved);
+		return r;
 	}
-	fd = signalfd(-1, &set, SFD_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
-		goto fail;
-	}
-	return fd;
-fail:
-	rp_signals_restore(saved);
-	return r;
+	return 0;
 }
 
 void

@@ -1,7 +1,7 @@
 /*
  * Signal names, the rewrite table, and the process signal state the split
- * changes and must give back: which signals the reaper blocks and reads from
- * a signalfd, and the mask and dispositions the program had before, which
+ * changes and must give back: which signals the reaper blocks and takes
+ * with sigtimedwait(), and the mask and dispositions the program had before, which
  * the application gets back exactly (SIG_IGN included).
  *
  * SPDX-License-Identifier: MIT
@@ -50,13 +50,15 @@ void rp_signals_unblock(int sig);
 /*
  * Save the current state into saved, block every forwardable signal and
  * SIGCHLD, make SIGCHLD's disposition SIG_DFL (an inherited SIG_IGN or
- * SA_NOCLDWAIT would make the kernel reap behind our back), and return a
- * CLOEXEC signalfd for them. fresh_exec: the process has installed no
- * handler since its execve() (the command), so only SIGCHLD's disposition
- * is read and saved->ignored, saved->caught stay empty.
- * Errors: -errno of sigprocmask, sigaction, signalfd (state restored).
+ * SA_NOCLDWAIT would make the kernel reap behind our back), and put the
+ * blocked set in *set, in the kernel's layout, for rt_sigtimedwait().
+ * fresh_exec: the process has installed no handler since its execve()
+ * (the command), so only SIGCHLD's disposition is read and
+ * saved->ignored, saved->caught stay empty.
+ * Errors: -errno of sigprocmask, sigaction (state restored).
  */
-int rp_signals_block(struct rp_sigstate *saved, bool fresh_exec);
+int rp_signals_block(struct rp_sigstate *saved, bool fresh_exec,
+		     sigset_t *set);
 
 /* Undo rp_signals_block() in the calling process (the failure path). */
 void rp_signals_restore(const struct rp_sigstate *saved);

@@ -258,7 +258,7 @@ state_of(pid_t pid)
 
 
 /*
- * Wait until the reaper sleeps in read() of its signalfd. The kernel has
+ * Wait until the reaper sleeps in sigtimedwait(). The kernel has
  * no event for "a process went to sleep", so this polls /proc, bounded
  * for a clear failure; it waits for a condition, it does not pass time.
  */
@@ -267,10 +267,10 @@ wait_reaper_asleep(pid_t reaper)
 {
 	long long deadline = rt_now_ms() + GIVE_UP_MS;
 
-	while (rt_blocked_syscall(reaper) != SYS_read ||
+	while (rt_blocked_syscall(reaper) != SYS_rt_sigtimedwait ||
 	       state_of(reaper) != 'S') {
 		ck_assert_msg(rt_now_ms() < deadline, "reaper never blocked in "
-			      "read(): syscall %ld state %c",
+			      "sigtimedwait(): syscall %ld state %c",
 			      rt_blocked_syscall(reaper), state_of(reaper));
 		sched_yield();
 	}
@@ -466,7 +466,7 @@ START_TEST(reserved_signals_forwarded)
 	cmd_start(&run, NULL, "-v", "-v", "--", rt_helper_path(), "wait");
 	rt_wait_line(&run, "ready=1");
 	/* A hex mask: 64 bits, read back as a long long bit pattern. */
-	blk = (unsigned long long) rt_proc_status(run.pid1, "SigBlk");
+	blk = rt_reaper_sigset(run.pid1);
 	ck_assert_msg((blk & (7ULL << 31)) == (7ULL << 31),
 		      "reaper's SigBlk %llx lacks 32-34", blk);
 	rt_kill(run.pid1, sig);
@@ -1072,7 +1072,7 @@ END_TEST
 
 /*
  * An fd inherited at EXTRA_FD reaches COMMAND, and the reaper itself
- * keeps only 0-2, its signalfd and COMMAND's pidfd. -vv logs "reaper of"
+ * keeps only 0-2 and COMMAND's pidfd. -vv logs "reaper of"
  * once the reaper has closed what it inherited.
  */
 START_TEST(no_inherited_fds)
@@ -1081,7 +1081,7 @@ START_TEST(no_inherited_fds)
 	struct rt_opts o;
 	struct rt_run run;
 	struct dirent *de;
-	int e, std_fds, count, sfd = 0, pidfd = 0, other = 0;
+	int e, std_fds, count, pidfd = 0, other = 0;
 	bool app_has;
 	struct stat st;
 	pid_t app;
@@ -1120,9 +1120,7 @@ START_TEST(no_inherited_fds)
 		if (len < 0)
 			continue;
 		target[len] = '\0';
-		if (strcmp(target, "anon_inode:[signalfd]") == 0)
-			sfd++;
-		else if (strcmp(target, "anon_inode:[pidfd]") == 0)
+		if (strcmp(target, "anon_inode:[pidfd]") == 0)
 			pidfd++;
 		else
 			other++;
@@ -1130,14 +1128,13 @@ START_TEST(no_inherited_fds)
 	closedir(d);
 	finish_ok(&run);
 	ck_assert(app_has);
-	ck_assert_int_eq(sfd, 1);
 	ck_assert_int_eq(pidfd, 1);
 	ck_assert_int_eq(other, 0);
-	ck_assert_int_eq(count, std_fds + 2);
+	ck_assert_int_eq(count, std_fds + 1);
 }
 END_TEST
 
-/* Idle, the reaper sleeps in read() of its signalfd and nothing wakes it:
+/* Idle, the reaper sleeps in sigtimedwait() and nothing wakes it:
  * its context switch counts do not move over half a second. */
 START_TEST(zero_idle_wakeups)
 {
@@ -1157,7 +1154,7 @@ START_TEST(zero_idle_wakeups)
 	}
 	after = rt_ctxt_switches(run.pid1);
 	ck_assert_int_eq(after, before);
-	ck_assert_int_eq(rt_blocked_syscall(run.pid1), SYS_read);
+	ck_assert_int_eq(rt_blocked_syscall(run.pid1), SYS_rt_sigtimedwait);
 	finish_ok(&run);
 }
 END_TEST

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <grp.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -618,6 +619,55 @@ rt_blocked_syscall(pid_t tid)
 		nr = -1;
 	fclose(f);
 	return nr;
+}
+
+/* The system call pid is blocked in and its first argument. */
+static long
+blocked_syscall_arg(pid_t pid, unsigned long long *arg)
+{
+	char path[64];
+	long nr = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/syscall", (long) pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld %llx", &nr, arg) != 2)
+		nr = -1;
+	fclose(f);
+	return nr;
+}
+
+unsigned long long
+rt_reaper_sigset(pid_t pid)
+{
+	for (;;) {
+		unsigned long long a1 = 0, a2 = 0, waited = 0;
+		long n1 = blocked_syscall_arg(pid, &a1);
+		long long raw = rt_proc_status(pid, "SigBlk");
+		long n2 = blocked_syscall_arg(pid, &a2);
+		char path[64];
+		int fd;
+
+		ck_assert_msg(raw != -1, "no SigBlk for %ld", (long) pid);
+		/* SigBlk must belong to one state: asleep in the same call
+		 * before and after, or running both times. */
+		if (n1 != n2 || a1 != a2)
+			continue;
+		if (n1 != SYS_rt_sigtimedwait)
+			return (unsigned long long) raw;
+		/* The kernel unblocks what rt_sigtimedwait() waits for while
+		 * it waits, so SigBlk no longer shows it: read the set from
+		 * the reaper's memory. */
+		snprintf(path, sizeof(path), "/proc/%ld/mem", (long) pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		ck_assert_msg(fd >= 0, "%s: %s", path, strerror(errno));
+		ck_assert_int_eq(pread(fd, &waited, sizeof(waited), (off_t) a1),
+				 (ssize_t) sizeof(waited));
+		close(fd);
+		return (unsigned long long) raw | waited;
+	}
 }
 
 long long

@@ -180,6 +180,10 @@ int rt_table_sig(int v);
 /* The system call task tid is blocked in (/proc/<tid>/syscall), or -1
  * when it is running. */
 long rt_blocked_syscall(pid_t tid);
+/* The signals pid keeps from acting: SigBlk, plus, while it sleeps in
+ * rt_sigtimedwait() (which unblocks what it waits for), the set it waits
+ * on, read from its memory. */
+unsigned long long rt_reaper_sigset(pid_t pid);
 
 /* Voluntary plus involuntary context switches of pid (or a tid). */
 long long rt_ctxt_switches(pid_t pid);

@@ -395,7 +395,7 @@ static const char *const closed_sets[] = { "0", "1", "2", "012" };
  * The user starts us with some of 0-2 closed (helper -C, before the call
  * or before exec'ing the command). The application must find exactly
  * those closed and the others the same pipes: the reaper's own fds
- * (signalfd, pidfd, exe fd, error pipe) land in the free low slots, and
+ * (pidfd, exe fd, error pipe) land in the free low slots, and
  * none may reach the application there. Logging is on: with stderr open
  * its lines arrive there; with it closed, they must not land anywhere
  * (stdout, the report). The status is mirrored either way.

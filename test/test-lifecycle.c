@@ -963,14 +963,14 @@ make_extra_fd(void)
 	return fd;
 }
 
-/* The reaper holds 0-2 (those it was given) plus its signalfd and the
- * application's pidfd, and nothing else. */
+/* The reaper holds 0-2 (those it was given) plus the application's
+ * pidfd, and nothing else. */
 static void
 assert_reaper_fds(pid_t reaper)
 {
 	char path[64], target[256];
 	struct dirent *de;
-	int sfd = 0, pidfd = 0, other = 0;
+	int pidfd = 0, other = 0;
 	DIR *d;
 
 	RT_SKIP_UNDER_VALGRIND("/proc shows valgrind's fds; no pidfd");
@@ -989,15 +989,12 @@ assert_reaper_fds(pid_t reaper)
 		if (n < 0)
 			continue;
 		target[n] = '\0';
-		if (strcmp(target, "anon_inode:[signalfd]") == 0)
-			sfd++;
-		else if (strcmp(target, "anon_inode:[pidfd]") == 0)
+		if (strcmp(target, "anon_inode:[pidfd]") == 0)
 			pidfd++;
 		else
 			other++;
 	}
 	closedir(d);
-	ck_assert_int_eq(sfd, 1);
 	ck_assert_int_eq(pidfd, 1);
 	ck_assert_int_eq(other, 0);
 }
@@ -1038,7 +1035,7 @@ START_TEST(listen_pid_and_inherited_fd)
 	ck_assert(app_has);
 	ck_assert(!reaper_has);
 	if (!rt_valgrind())	/* /proc would list valgrind's fds too */
-		ck_assert_int_eq(reaper_fds, std_fds + 2);
+		ck_assert_int_eq(reaper_fds, std_fds + 1);
 	ck_assert_int_eq(rt_exit_code(&run), 0);
 }
 END_TEST

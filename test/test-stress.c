@@ -164,7 +164,7 @@ orphans(struct rt_run *run, int n)
 
 
 /*
- * Wait until the reaper sleeps in read() of its signalfd, so that what
+ * Wait until the reaper sleeps in sigtimedwait(), so that what
  * is measured next is the settled reaper. The kernel has no event for "a
  * process went to sleep": this looks at /proc, bounded for a clear
  * failure; it waits for a condition, it does not pass time.
@@ -176,10 +176,10 @@ wait_reaper_asleep(pid_t reaper)
 	pid_t ppid;
 	char state = '?';
 
-	while (rt_blocked_syscall(reaper) != SYS_read ||
+	while (rt_blocked_syscall(reaper) != SYS_rt_sigtimedwait ||
 	       !rt_proc_stat(reaper, &ppid, &state) || state != 'S') {
 		ck_assert_msg(rt_now_ms() < deadline, "reaper never blocked in "
-			      "read(): syscall %ld state %c",
+			      "sigtimedwait(): syscall %ld state %c",
 			      rt_blocked_syscall(reaper), state);
 		sched_yield();
 	}
