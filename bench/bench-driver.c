@@ -1,6 +1,6 @@
 /*
  * bench-driver: runs every init side by side, each as PID 1 of a fresh PID
- * namespace, in interleaved rounds (A B C ... A B C ...), and writes
+ * namespace, in interleaved rounds (A B C ... C A B ...), and writes
  * results.md (a table per metric, ratios to the reference reaper, the
  * targets), samples.csv (every raw sample) and ratios.dat (for the chart).
  *
@@ -47,7 +47,7 @@ struct row {
 	bool lib;		/* path is the program, no init in front */
 	bool ours;
 	bool peer;
-	struct samples storm_ms, storm_cpu, storm_peak;
+	struct samples storm_ms, storm_cpu, storm_peak, storm_runs;
 	/* Each round's value over ref-reaper's in the same round: rounds
 	 * drift with the machine's load, ratios within a round much less. */
 	struct samples storm_ms_x, storm_cpu_x;
@@ -101,6 +101,33 @@ now_ns(void)
 
 	(void) clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+}
+
+/*
+ * The order of one round: a fresh permutation each round. A fixed order
+ * gives every case the same predecessor, whose teardown (the namespace,
+ * the mm, RCU callbacks) is still finishing when the next one starts: two
+ * identical binaries measured 15-50 µs apart at start-up depending on
+ * their place. Seeded by the round, so a run is reproducible.
+ */
+static void
+round_order(size_t *order, size_t n, int round)
+{
+	uint64_t x = 0x9e3779b97f4a7c15u * (uint64_t) (round + 1);
+
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	for (size_t i = n; i > 1; i--) {
+		size_t j, t;
+
+		x ^= x << 13;	/* xorshift64 */
+		x ^= x >> 7;
+		x ^= x << 17;
+		j = (size_t) (x % i);
+		t = order[i - 1];
+		order[i - 1] = order[j];
+		order[j] = t;
+	}
 }
 
 static void
@@ -388,7 +415,7 @@ storm_one(struct row *r, long n, int round)
 	int p[2], status;
 	uint64_t t0, t1;
 	pid_t pid;
-	unsigned long long cpu;
+	unsigned long long cpu, waited, slices;
 
 	snprintf(nbuf, sizeof(nbuf), "%ld", n);
 	snprintf(fdbuf, sizeof(fdbuf), "%d", make_pipe(p));
@@ -411,9 +438,12 @@ storm_one(struct row *r, long n, int round)
 		die("waitid: %s", strerror(errno));
 	t1 = now_ns();
 	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int) pid);
-	cpu = 0;
-	if (read_file(path, buf, sizeof(buf)))
-		cpu = strtoull(buf, NULL, 10);
+	/* Run time, run-queue wait, and times run: the last, per orphan, is
+	 * how finely the reaper's work was cut into wake-ups. */
+	cpu = waited = slices = 0;
+	if (read_file(path, buf, sizeof(buf)) &&
+	    sscanf(buf, "%llu %llu %llu", &cpu, &waited, &slices) != 3)
+		cpu = slices = 0;
 	(void) waitpid(pid, &status, 0);
 	if (exit_code(status) != 0)
 		r->bad_status++;
@@ -423,6 +453,8 @@ storm_one(struct row *r, long n, int round)
 	       (double) cpu / (double) n, &r->storm_cpu);
 	sample("storm_peak_unreaped", r->name, round, rep.peak_unreaped,
 	       &r->storm_peak);
+	sample("storm_reaper_runs_per_orphan", r->name, round,
+	       (double) slices / (double) n, &r->storm_runs);
 }
 
 static void
@@ -487,8 +519,11 @@ fail:
 static void
 startup_round(int round)
 {
+	size_t order[MAXCASES];
+
+	round_order(order, ncases, round);
 	for (size_t c = 0; c < ncases; c++) {
-		struct scase *s = &cases[c];
+		struct scase *s = &cases[order[c]];
 		uint64_t t0 = now_ns(), t1;
 		int status;
 		pid_t pid = launch(s->argv, -1);
@@ -703,17 +738,18 @@ report(FILE *md, const char *form, long storm_n, int storm_rounds,
 		"(× ref: median of the rounds' ratios)\n\n", storm_n,
 		storm_rounds);
 	fprintf(md, "| init | total ms | × ref | peak unreaped | reaper CPU "
-		"ns/orphan | × ref |\n|---|---:|---:|---:|---:|---:|\n");
+		"ns/orphan | × ref | reaper runs per 100 orphans |\n"
+		"|---|---:|---:|---:|---:|---:|---:|\n");
 	for (size_t i = 0; i < nrows; i++) {
 		const struct row *r = &rows[i];
 		double c = median(&r->storm_cpu);
 
 		if (r->peer && median(&r->storm_cpu_x) < peer_cpu_min)
 			peer_cpu_min = median(&r->storm_cpu_x);
-		fprintf(md, "| %s | %.0f | %.2f | %.0f | %.0f | %.2f |\n",
+		fprintf(md, "| %s | %.0f | %.2f | %.0f | %.0f | %.2f | %.1f |\n",
 			r->name, median(&r->storm_ms), median(&r->storm_ms_x),
 			quantile(&r->storm_peak, 1.0), c,
-			median(&r->storm_cpu_x));
+			median(&r->storm_cpu_x), 100 * median(&r->storm_runs));
 	}
 
 	fprintf(md, "\n#### Signal forwarding: kill(PID 1, SIGUSR1) → the "
@@ -922,7 +958,7 @@ add_case(const char *label, int row, bool lib_table, char *const argv[])
 	snprintf(c->label, sizeof(c->label), "%s", label);
 	c->row = row;
 	c->lib_table = lib_table;
-	for (i = 0; argv[i] && i < 7; i++)
+	for (i = 0; i < 7 && argv[i]; i++)
 		c->argv[i] = argv[i];
 	c->argv[i] = NULL;
 	return c;
@@ -944,7 +980,9 @@ usage(void)
 	fputs("usage: bench-driver --short|--full --ref PATH --reaper PATH "
 	      "--work PATH --lib PATH\n"
 	      "                    [--peer NAME=PATH]... [--storm N] "
-	      "[--idle SECONDS] [--out DIR]\n", stderr);
+	      "[--idle SECONDS] [--out DIR]\n"
+	      "                    [--only startup|latency|storm|idle] "
+	      "[--startup-rounds N] [--storm-rounds N]\n", stderr);
 	exit(2);
 }
 
@@ -953,12 +991,13 @@ main(int argc, char **argv)
 {
 	const char *ref = NULL, *cmd = NULL, *out = ".", *form = NULL;
 	const char *only = NULL;	/* one phase, while working on it */
-	int st_override = 0;
+	int st_override = 0, storm_override = 0;
 	const char *peers[8][2];
 	size_t npeers = 0;
 	long storm_n = 0;
 	int storm_rounds, lat_rounds, pings, st_rounds, idle_s = 20;
 	struct cpu_snap s;
+	size_t order[MAXROWS];
 	FILE *md;
 
 	for (int i = 1; i < argc; i++) {
@@ -989,6 +1028,8 @@ main(int argc, char **argv)
 			only = v;
 		else if (!strcmp(a, "--startup-rounds"))
 			st_override = atoi(v);
+		else if (!strcmp(a, "--storm-rounds"))
+			storm_override = atoi(v);
 		else if (!strcmp(a, "--peer") && strchr(v, '=') &&
 			 npeers < 8) {
 			char *eq = strchr(v, '=');
@@ -1014,13 +1055,17 @@ main(int argc, char **argv)
 		st_rounds = 300;
 	} else {
 		storm_n = storm_n ? storm_n : 100000;
-		storm_rounds = 2;
+		/* A median, not the mean of two: the reaper's CPU per orphan
+		 * moves by 10-25% from round to round with the machine. */
+		storm_rounds = 3;
 		lat_rounds = 15;
 		pings = 200;
 		st_rounds = 1000;
 	}
 	if (st_override > 0)
 		st_rounds = st_override;
+	if (storm_override > 0)
+		storm_rounds = storm_override;
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	if (!npeers) {
 		static const char *const dflt[][2] = {
@@ -1041,7 +1086,10 @@ main(int argc, char **argv)
 	add_row("reaper-static", cmd, false, true, false);
 	add_row("library mode", lib_path, true, true, false);
 	for (size_t i = 0; i < npeers; i++)
-		add_row(peers[i][0], peers[i][1], false, false, true);
+		/* Absolute when it exists, as results are written from --out;
+		 * a missing peer only loses its row. */
+		add_row(peers[i][0], realpath(peers[i][1], NULL) ?: peers[i][1],
+			false, false, true);
 	for (size_t i = 0; i < nrows; i++) {
 		struct stat st;
 
@@ -1092,17 +1140,20 @@ main(int argc, char **argv)
 	if (!only || !strcmp(only, "latency")) {
 		snap(&s);
 		pin((int) ncpu - 1);
-		for (int round = 0; round < lat_rounds; round++)
+		for (int round = 0; round < lat_rounds; round++) {
+			round_order(order, nrows, round);
 			for (size_t i = 0; i < nrows; i++)
-				latency_one(&rows[i], pings, round);
+				latency_one(&rows[order[i]], pings, round);
+		}
 		pin(-1);
 		phase_done("latency", &s);
 	}
 	if (!only || !strcmp(only, "storm")) {
 		snap(&s);
 		for (int round = 0; round < storm_rounds; round++) {
+			round_order(order, nrows, round);
 			for (size_t i = 0; i < nrows; i++)
-				storm_one(&rows[i], storm_n, round);
+				storm_one(&rows[order[i]], storm_n, round);
 			storm_ratios(round);
 		}
 		phase_done("storm", &s);
