@@ -604,23 +604,6 @@ rt_table_sig(int v)
 	return v < 0 ? SIGRTMIN + (-1 - v) : v;
 }
 
-long
-rt_blocked_syscall(pid_t tid)
-{
-	char path[64];
-	long nr = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%ld/syscall", (long) tid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &nr) != 1)
-		nr = -1;
-	fclose(f);
-	return nr;
-}
-
 /* The system call pid is blocked in and its first argument. */
 static long
 blocked_syscall_arg(pid_t pid, unsigned long long *arg)
@@ -638,6 +621,15 @@ blocked_syscall_arg(pid_t pid, unsigned long long *arg)
 	fclose(f);
 	return nr;
 }
+
+long
+rt_blocked_syscall(pid_t tid)
+{
+	unsigned long long arg;
+
+	return blocked_syscall_arg(tid, &arg);
+}
+
 
 unsigned long long
 rt_reaper_sigset(pid_t pid)
