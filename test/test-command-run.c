@@ -257,25 +257,6 @@ state_of(pid_t pid)
 }
 
 
-/*
- * Wait until the reaper sleeps in sigtimedwait(). The kernel has
- * no event for "a process went to sleep", so this polls /proc, bounded
- * for a clear failure; it waits for a condition, it does not pass time.
- */
-static void
-wait_reaper_asleep(pid_t reaper)
-{
-	long long deadline = rt_now_ms() + GIVE_UP_MS;
-
-	while (rt_blocked_syscall(reaper) != SYS_rt_sigtimedwait ||
-	       state_of(reaper) != 'S') {
-		ck_assert_msg(rt_now_ms() < deadline, "reaper never blocked in "
-			      "sigtimedwait(): syscall %ld state %c",
-			      rt_blocked_syscall(reaper), state_of(reaper));
-		sched_yield();
-	}
-}
-
 /* ------------------------------------------------------------------ */
 /* 1. Forwarding                                                        */
 
@@ -345,7 +326,7 @@ START_TEST(signal_storm)
 	cmd_start(&run, NULL, "--", rt_helper_path(), "signals");
 	rt_wait_line(&run, "ready=1");
 	/* "ready=1" may come before the reaper closed what it inherited. */
-	wait_reaper_asleep(run.pid1);
+	rt_wait_reaper_asleep(run.pid1);
 	fds_before = rt_fd_count(run.pid1);
 	ck_assert_int_gt(fds_before, 0);
 	for (int i = 0; i < total; i++)
@@ -1143,7 +1124,7 @@ START_TEST(zero_idle_wakeups)
 
 	cmd_start(&run, NULL, "--", rt_helper_path(), "wait");
 	rt_wait_line(&run, "ready=1");
-	wait_reaper_asleep(run.pid1);
+	rt_wait_reaper_asleep(run.pid1);
 	before = rt_ctxt_switches(run.pid1);
 	/* The window; COMMAND says nothing more, so poll() just times out. */
 	deadline = rt_now_ms() + 500;

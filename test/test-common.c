@@ -631,6 +631,23 @@ rt_blocked_syscall(pid_t tid)
 }
 
 
+void
+rt_wait_reaper_asleep(pid_t reaper)
+{
+	/* Generous: valgrind and a loaded machine are slow to settle. */
+	long long deadline = rt_now_ms() + 120000;
+	pid_t ppid;
+	char state = '?';
+
+	while (rt_blocked_syscall(reaper) != SYS_rt_sigtimedwait ||
+	       !rt_proc_stat(reaper, &ppid, &state) || state != 'S') {
+		ck_assert_msg(rt_now_ms() < deadline, "reaper never blocked in "
+			      "sigtimedwait(): syscall %ld state %c",
+			      rt_blocked_syscall(reaper), state);
+		sched_yield();
+	}
+}
+
 unsigned long long
 rt_reaper_sigset(pid_t pid)
 {

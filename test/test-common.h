@@ -180,6 +180,11 @@ int rt_table_sig(int v);
 /* The system call task tid is blocked in (/proc/<tid>/syscall), or -1
  * when it is running. */
 long rt_blocked_syscall(pid_t tid);
+/* Wait until the reaper sleeps in its loop's sigtimedwait(), so what is
+ * measured next is the settled reaper. The kernel has no event for "a
+ * process went to sleep": this looks at /proc, bounded (2 min) for a clear
+ * failure; it waits for a condition, it does not pass time. */
+void rt_wait_reaper_asleep(pid_t reaper);
 /* The signals pid keeps from acting: SigBlk, plus, while it sleeps in
  * rt_sigtimedwait() (which unblocks what it waits for), the set it waits
  * on, read from its memory. */

@@ -346,23 +346,6 @@ START_TEST(sigterm_kills_default_app)
 }
 END_TEST
 
-static char
-proc_state(pid_t pid)
-{
-	char path[64], buf[512], *p;
-	char state = '?';
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long) pid);
-	f = fopen(path, "re");
-	if (!f)
-		return state;
-	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) && p[1])
-		state = p[2];
-	fclose(f);
-	return state;
-}
-
 /* 8. Idle, the reaper sleeps in sigtimedwait() and nothing wakes
  *    it: its context switch counts do not move over one second. */
 START_TEST(zero_idle_wakeups)
@@ -372,17 +355,8 @@ START_TEST(zero_idle_wakeups)
 	long long before, after, deadline, t;
 
 	start_ready(&run, argv);
-	/* "ready=1" may come before the reaper reaches its loop: wait (with
-	 * a bound, for a clear failure) until the kernel shows it asleep in
-	 * sigtimedwait(). No sleep: this is a condition, not a delay. */
-	deadline = rt_now_ms() + 10000;
-	while (rt_blocked_syscall(run.pid1) != SYS_rt_sigtimedwait ||
-	       proc_state(run.pid1) != 'S') {
-		ck_assert_msg(rt_now_ms() < deadline, "reaper never blocked in "
-			      "sigtimedwait(): syscall %ld state %c",
-			      rt_blocked_syscall(run.pid1), proc_state(run.pid1));
-		sched_yield();
-	}
+	/* "ready=1" may come before the reaper reaches its loop. */
+	rt_wait_reaper_asleep(run.pid1);
 	before = rt_ctxt_switches(run.pid1);
 	fprintf(stderr, "idle: voluntary=%lld nonvoluntary=%lld\n",
 		rt_proc_status(run.pid1, "voluntary_ctxt_switches"),

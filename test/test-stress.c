@@ -58,9 +58,6 @@
 /* Orphans of the warm-up round, before the "before" measurements. */
 #define WARM_ORPHANS 300
 
-/* Waits that only end early when something is broken. */
-#define GIVE_UP_MS 120000
-
 struct size {
 	const char *name;
 	int orphans;
@@ -163,28 +160,6 @@ orphans(struct rt_run *run, int n)
 
 
 
-/*
- * Wait until the reaper sleeps in sigtimedwait(), so that what
- * is measured next is the settled reaper. The kernel has no event for "a
- * process went to sleep": this looks at /proc, bounded for a clear
- * failure; it waits for a condition, it does not pass time.
- */
-static void
-wait_reaper_asleep(pid_t reaper)
-{
-	long long deadline = rt_now_ms() + GIVE_UP_MS;
-	pid_t ppid;
-	char state = '?';
-
-	while (rt_blocked_syscall(reaper) != SYS_rt_sigtimedwait ||
-	       !rt_proc_stat(reaper, &ppid, &state) || state != 'S') {
-		ck_assert_msg(rt_now_ms() < deadline, "reaper never blocked in "
-			      "sigtimedwait(): syscall %ld state %c",
-			      rt_blocked_syscall(reaper), state);
-		sched_yield();
-	}
-}
-
 /* "checked=K zombies=Z left=L rounds=R": Z and L, asserted here. */
 static int
 check(struct rt_run *run, int k)
@@ -215,7 +190,7 @@ measure(pid_t reaper)
 {
 	struct reaper_state m;
 
-	wait_reaper_asleep(reaper);
+	rt_wait_reaper_asleep(reaper);
 	m.rss = rt_proc_status(reaper, "VmRSS");
 	m.anon = rt_proc_status(reaper, "RssAnon");
 	m.file = rt_proc_status(reaper, "RssFile");
