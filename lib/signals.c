@@ -31,9 +31,6 @@
 #define RP_RTMIN 34
 #define RP_RTMAX 64
 
-/* The kernel's signal set: 64 bits, whatever the C library's sigset_t. */
-#define KSIGSET_BYTES 8
-
 static const struct {
 	const char *name;
 	int sig;
@@ -196,7 +193,7 @@ ksig_mask(int how, const sigset_t *set, sigset_t *old)
 {
 	if (old)
 		memset(old, 0, sizeof(*old));
-	return syscall(SYS_rt_sigprocmask, how, set, old, KSIGSET_BYTES) < 0
+	return syscall(SYS_rt_sigprocmask, how, set, old, RP_KSIGSET_BYTES) < 0
 		       ? -errno : 0;
 }
 

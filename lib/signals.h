@@ -12,6 +12,10 @@
 #include <signal.h>
 #include <stdbool.h>
 
+/* The size of the kernel's signal set for rt_sig*() system calls: 64
+ * bits, whatever the C library's sigset_t. */
+#define RP_KSIGSET_BYTES 8
+
 /* What the program had before the split. */
 struct rp_sigstate {
 	sigset_t mask;

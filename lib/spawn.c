@@ -134,9 +134,6 @@ exec_child(const struct rp_spawn *req)
 	return errno;
 }
 
-/* What rt_sigprocmask() and rt_sigaction() take, as in signals.c. */
-#define KSIGSET_BYTES 8
-
 /* exec_search()'s path buffer and the frames of a sanitizer build, with
  * room to spare, above one PROT_NONE guard page. Pages the child does not
  * touch cost nothing. */
@@ -152,7 +149,7 @@ struct child_args {
 static int
 kmask(int how, const sigset_t *set, sigset_t *old)
 {
-	return (int) syscall(SYS_rt_sigprocmask, how, set, old, KSIGSET_BYTES);
+	return (int) syscall(SYS_rt_sigprocmask, how, set, old, RP_KSIGSET_BYTES);
 }
 
 /* SIG_DFL through the system call: musl's sigaction() takes a lock for
@@ -163,7 +160,7 @@ child_default(int sig)
 {
 	unsigned long ksa[8] = { 0 };
 
-	(void) syscall(SYS_rt_sigaction, sig, ksa, NULL, KSIGSET_BYTES);
+	(void) syscall(SYS_rt_sigaction, sig, ksa, NULL, RP_KSIGSET_BYTES);
 }
 
 static void

@@ -40,9 +40,6 @@
 #include "supervise.h"
 #include "util.h"
 
-/* rt_sigtimedwait() takes the kernel's 64-bit set, as in signals.c. */
-#define KSIGSET_BYTES 8
-
 enum phase {
 	RUNNING,	/* the application is alive */
 	APP_EXITED,	/* reaped just now; after_drain() decides what next */
@@ -58,7 +55,7 @@ struct sv {
 	int app_status;
 	enum phase phase;
 	sigset_t waited;	/* what we block, in the kernel's layout */
-	struct timespec grace_end;	/* CLOCK_MONOTONIC, while TERM_SENT */
+	uint64_t grace_end_ns;	/* CLOCK_MONOTONIC, while TERM_SENT */
 	int tty_fd;		/* job control on this terminal, else -1 */
 	bool warned_no_proc;
 };
@@ -98,17 +95,21 @@ signal_leftovers(struct sv *sv, int sig)
 	(void) kill(-sv->app, sig);
 }
 
+static uint64_t
+monotonic_ns(void)
+{
+	struct timespec now;
+
+	/* CLOCK_MONOTONIC cannot fail with a valid pointer. */
+	(void) clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t) now.tv_sec * 1000000000u + (uint64_t) now.tv_nsec;
+}
+
 static void
 start_grace(struct sv *sv)
 {
-	/* CLOCK_MONOTONIC cannot fail with a valid pointer. */
-	(void) clock_gettime(CLOCK_MONOTONIC, &sv->grace_end);
-	sv->grace_end.tv_sec += sv->cfg->grace_ms / 1000;
-	sv->grace_end.tv_nsec += (long)(sv->cfg->grace_ms % 1000) * 1000000L;
-	if (sv->grace_end.tv_nsec >= 1000000000L) {
-		sv->grace_end.tv_sec++;
-		sv->grace_end.tv_nsec -= 1000000000L;
-	}
+	sv->grace_end_ns = monotonic_ns() + (uint64_t) sv->cfg->grace_ms *
+						    1000000u;
 	sv->phase = TERM_SENT;
 	rp_log(sv->cfg, "grace period: SIGTERM to leftovers, SIGKILL in %u ms",
 	       sv->cfg->grace_ms);
@@ -302,22 +303,6 @@ grace_over(struct sv *sv)
 	signal_leftovers(sv, SIGKILL);
 }
 
-/* Time left until end, or false when it has passed. */
-static bool
-time_left(const struct timespec *end, struct timespec *left)
-{
-	struct timespec now;
-
-	(void) clock_gettime(CLOCK_MONOTONIC, &now);
-	left->tv_sec = end->tv_sec - now.tv_sec;
-	left->tv_nsec = end->tv_nsec - now.tv_nsec;
-	if (left->tv_nsec < 0) {
-		left->tv_sec--;
-		left->tv_nsec += 1000000000L;
-	}
-	return left->tv_sec >= 0;
-}
-
 /* Take the next signal into si; false when the grace period ran out
  * instead (then leftovers have had SIGKILL). The raw system call, with
  * the kernel's set: C libraries reserve 32-34 (glibc's sigtimedwait()
@@ -329,14 +314,20 @@ wait_event(struct sv *sv, siginfo_t *si)
 		struct timespec left, *timeout = NULL;
 
 		if (sv->phase == TERM_SENT) {
-			if (!time_left(&sv->grace_end, &left)) {
+			uint64_t now = monotonic_ns();
+
+			if (now >= sv->grace_end_ns) {
 				grace_over(sv);
 				return false;
 			}
+			left.tv_sec = (time_t) ((sv->grace_end_ns - now) /
+						1000000000u);
+			left.tv_nsec = (long) ((sv->grace_end_ns - now) %
+					       1000000000u);
 			timeout = &left;
 		}
 		if (syscall(SYS_rt_sigtimedwait, &sv->waited, si, timeout,
-			    KSIGSET_BYTES) > 0)
+			    RP_KSIGSET_BYTES) > 0)
 			return true;
 		if (errno == EINTR)
 			continue;
