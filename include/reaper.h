@@ -78,7 +78,9 @@ struct reaper_options {
 	/** Called in the reaper, synchronously, once for every process it
 	 *  reaps: @p pid, its wait(2) @p status, and @p flags
 	 *  (REAPER_REAPED_APPLICATION). Nothing is ever dropped: the next
-	 *  child is not reaped before the callback returns. NULL for none. */
+	 *  child is not reaped before the callback returns; so with it, the
+	 *  reaper never hands reaping to the kernel (which it does otherwise
+	 *  past 256 orphans on Linux 6.16+). NULL for none. */
 	void (*on_reap)(pid_t pid, int status, unsigned int flags, void *data);
 	/** Passed unchanged to on_reap. */
 	void *on_reap_data;

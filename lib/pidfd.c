@@ -7,7 +7,12 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "pidfd.h"
@@ -18,6 +23,18 @@
 #ifndef SYS_pidfd_send_signal
 #define SYS_pidfd_send_signal 424
 #endif
+
+/* <linux/pidfd.h>'s struct pidfd_info (64 bytes), of which only the mask
+ * and the exit status are read; Debian 12's headers predate it. */
+struct rp_pidfd_info {
+	uint64_t mask;
+	/* cppcheck-suppress unusedStructMember ; cgroupid, pid, ids */
+	uint32_t skipped[13];
+	int32_t exit_code;
+};
+_Static_assert(sizeof(struct rp_pidfd_info) == 64, "PIDFD_INFO_SIZE_VER0");
+#define RP_PIDFD_INFO_EXIT (1u << 3)
+#define RP_PIDFD_GET_INFO _IOWR(0xFF, 11, struct rp_pidfd_info)
 
 static bool unsupported;
 
@@ -43,4 +60,44 @@ rp_pidfd_send(int pidfd, int sig, siginfo_t *info)
 {
 	return syscall(SYS_pidfd_send_signal, pidfd, sig, info, 0) < 0 ? -errno
 								       : 0;
+}
+
+static int
+get_info(int pidfd, struct rp_pidfd_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->mask = RP_PIDFD_INFO_EXIT;
+	return ioctl(pidfd, RP_PIDFD_GET_INFO, info) < 0 ? -errno : 0;
+}
+
+bool
+rp_pidfd_keeps_exit_status(int pidfd)
+{
+	struct rp_pidfd_info info;
+	struct utsname u;
+	char *end;
+	long major, minor = 0;
+
+	if (uname(&u) < 0)
+		return false;
+	major = strtol(u.release, &end, 10);
+	if (*end == '.')
+		minor = strtol(end + 1, NULL, 10);
+	if (major < 6 || (major == 6 && minor < 16))
+		return false;
+	return get_info(pidfd, &info) == 0;
+}
+
+int
+rp_pidfd_exit_status(int pidfd, int *status)
+{
+	struct rp_pidfd_info info;
+	int r = get_info(pidfd, &info);
+
+	if (r < 0)
+		return r;
+	if (!(info.mask & RP_PIDFD_INFO_EXIT))
+		return -ESRCH;
+	*status = info.exit_code;
+	return 0;
 }

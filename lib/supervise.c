@@ -10,19 +10,23 @@
  *  - every SIGCHLD drains waitpid() until nothing is ready, since the
  *    kernel coalesces SIGCHLDs (catatonit#4);
  *  - the application is signalled only while it is unreaped (through its
- *    pidfd when the kernel has them), so a reused pid is never hit.
+ *    pidfd when the kernel has them), so a reused pid is never hit;
+ *  - past KERNEL_REAPS_AFTER orphans, the kernel reaps instead (see
+ *    start_kernel_reaping()): no wake-up per orphan at all any more.
  *
  * SPDX-License-Identifier: MIT
  */
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <sys/wait.h>
@@ -47,6 +51,21 @@ enum phase {
 	KILL_SENT,	/* grace period over, leftovers have SIGKILL */
 };
 
+/*
+ * Orphans we reap ourselves before handing the job to the kernel. Few
+ * containers make this many; those that do tend to make many more (build
+ * jobs, shell loops), and from then on each one costs the reaper nothing.
+ * Not from the start: a container that makes a handful never pays for
+ * the signalfd and the probe, and keeps the shorter signal path.
+ */
+#define KERNEL_REAPS_AFTER 256
+
+enum kernel_reaping {
+	KR_NOT_YET,	/* we reap; maybe the kernel later */
+	KR_ON,		/* SIGCHLD ignored: the kernel reaps */
+	KR_NEVER,	/* unsupported, or a feature needs every reap */
+};
+
 struct sv {
 	const struct rp_config *cfg;
 	pid_t self;
@@ -58,6 +77,9 @@ struct sv {
 	uint64_t grace_end_ns;	/* CLOCK_MONOTONIC, while TERM_SENT */
 	int tty_fd;		/* job control on this terminal, else -1 */
 	bool warned_no_proc;
+	enum kernel_reaping kr;
+	unsigned int orphans;	/* reaped by us while the application runs */
+	int sigfd;		/* signals while KR_ON, else -1 */
 };
 
 static __attribute__((noreturn)) void
@@ -126,11 +148,16 @@ reaped(struct sv *sv, pid_t pid, int status)
 		sv->app_status = status;
 		sv->phase = APP_EXITED;
 		rp_close(&sv->app_pidfd);
-	} else if (sv->cfg->warn_reaped) {
-		rp_log_always(sv->cfg->log_prefix, "reaped zombie process %ld "
-			      "(status 0x%x)", (long) pid, status);
 	} else {
-		rp_log(sv->cfg, "reaped %ld (status 0x%x)", (long) pid, status);
+		if (sv->phase == RUNNING)
+			sv->orphans++;
+		if (sv->cfg->warn_reaped)
+			rp_log_always(sv->cfg->log_prefix, "reaped zombie "
+				      "process %ld (status 0x%x)", (long) pid,
+				      status);
+		else
+			rp_log(sv->cfg, "reaped %ld (status 0x%x)", (long) pid,
+			       status);
 	}
 	if (sv->cfg->on_reap)
 		sv->cfg->on_reap(pid, status, flags, sv->cfg->on_reap_data);
@@ -303,6 +330,127 @@ grace_over(struct sv *sv)
 	signal_leftovers(sv, SIGKILL);
 }
 
+/*
+ * Hand reaping to the kernel: with SIGCHLD ignored, an exiting child is
+ * released on the spot and nobody is woken (Linux autoreaps it in
+ * exit_notify()). That loses every wait status, the application's too,
+ * so only where its pidfd keeps it (PIDFD_INFO_EXIT) and nothing needs
+ * each reap: an on_reap callback, -w, and job control (which waits for
+ * the application's stops) keep us reaping. Signals then come through a
+ * signalfd, since sigtimedwait() cannot also wait for the pidfd.
+ */
+static void
+start_kernel_reaping(struct sv *sv)
+{
+	const char *why = NULL;
+	struct sigaction ign;
+	int fd;
+
+	if (sv->app_pidfd < 0)
+		why = "no pidfd";
+	else if (sv->cfg->on_reap || sv->cfg->warn_reaped)
+		why = "every reap is reported";
+	else if (sv->tty_fd >= 0)
+		why = "job control";
+	else if (!rp_pidfd_keeps_exit_status(sv->app_pidfd))
+		why = "the kernel keeps no exit status for pidfds";
+	if (why) {
+		sv->kr = KR_NEVER;
+		rp_log(sv->cfg, "%u orphans reaped; the kernel cannot "
+		       "take over (%s)",
+		       sv->orphans, why);
+		return;
+	}
+	fd = (int) syscall(SYS_signalfd4, -1, &sv->waited, RP_KSIGSET_BYTES,
+			   SFD_CLOEXEC);
+	if (fd < 0) {
+		sv->kr = KR_NEVER;
+		rp_log(sv->cfg, "signalfd: %s; the kernel cannot take over",
+		       strerror(errno));
+		return;
+	}
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	/* Cannot fail for SIGCHLD. A child that exited before this call is
+	 * a zombie still: the caller's next drain() takes it. */
+	(void) sigaction(SIGCHLD, &ign, NULL);
+	sv->sigfd = fd;
+	sv->kr = KR_ON;
+	rp_log(sv->cfg, "%u orphans reaped; the kernel reaps from now on",
+	       sv->orphans);
+}
+
+/* Back to reaping ourselves (the application is gone): children that exit
+ * from now on stay zombies and raise SIGCHLD, as before. */
+static void
+stop_kernel_reaping(struct sv *sv)
+{
+	struct sigaction dfl;
+
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	(void) sigaction(SIGCHLD, &dfl, NULL);
+	rp_close(&sv->sigfd);
+	sv->kr = KR_NEVER;
+}
+
+/* The application was reaped by the kernel: its status from its pidfd. */
+static void
+app_gone(struct sv *sv)
+{
+	int status, r = rp_pidfd_exit_status(sv->app_pidfd, &status);
+
+	stop_kernel_reaping(sv);
+	if (r < 0) {
+		/* Probed for, so not expected: a failure of ours (125), said
+		 * so, rather than a status made up. */
+		rp_log_always(sv->cfg->log_prefix, "the application's exit "
+			      "status is lost (%s)", strerror(-r));
+		status = 125 << 8;	/* as wait() reports exit(125) */
+	}
+	reaped(sv, sv->app, status);
+}
+
+/*
+ * wait_event() while the kernel reaps: the next signal into si, or false
+ * once the application is gone (then back to reaping ourselves). Its
+ * pidfd is asked for POLLHUP alone, which comes when it has been reaped
+ * and its status stored.
+ */
+static bool
+wait_kernel_reaping(struct sv *sv, siginfo_t *si)
+{
+	struct pollfd p[2] = {
+		{ .fd = sv->sigfd, .events = POLLIN },
+		{ .fd = sv->app_pidfd, .events = 0 },
+	};
+	struct signalfd_siginfo ss;
+
+	for (;;) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			rp_log_always(sv->cfg->log_prefix, "poll: %s",
+				      strerror(errno));
+			_exit(125);
+		}
+		if ((p[0].revents & POLLIN) &&
+		    read(sv->sigfd, &ss, sizeof(ss)) == (ssize_t) sizeof(ss)) {
+			memset(si, 0, sizeof(*si));
+			si->si_signo = (int) ss.ssi_signo;
+			si->si_code = ss.ssi_code;
+			si->si_pid = (pid_t) ss.ssi_pid;
+			si->si_uid = (uid_t) ss.ssi_uid;
+			si->si_value.sival_ptr = (void *) (uintptr_t) ss.ssi_ptr;
+			return true;
+		}
+		if (p[1].revents) {
+			app_gone(sv);
+			return false;
+		}
+	}
+}
+
 /* Take the next signal into si; false when the grace period ran out
  * instead (then leftovers have had SIGKILL). The raw system call, with
  * the kernel's set: C libraries reserve 32-34 (glibc's sigtimedwait()
@@ -310,6 +458,8 @@ grace_over(struct sv *sv)
 static bool
 wait_event(struct sv *sv, siginfo_t *si)
 {
+	if (sv->kr == KR_ON)
+		return wait_kernel_reaping(sv, si);
 	for (;;) {
 		struct timespec left, *timeout = NULL;
 
@@ -349,11 +499,22 @@ loop(struct sv *sv)
 	siginfo_t si;
 
 	for (;;) {
-		/* After the grace period's end, as after a SIGCHLD: sweep. */
-		if (!wait_event(sv, &si) || si.si_signo == SIGCHLD)
-			after_drain(sv, drain(sv));
-		else
+		/* After the grace period's end, as after a SIGCHLD or the
+		 * kernel's reap of the application: sweep. */
+		if (!wait_event(sv, &si) || si.si_signo == SIGCHLD) {
+			int r = drain(sv);
+
+			if (sv->kr == KR_NOT_YET && sv->phase == RUNNING &&
+			    sv->orphans >= KERNEL_REAPS_AFTER) {
+				start_kernel_reaping(sv);
+				r = drain(sv);
+				if (sv->phase != RUNNING)
+					stop_kernel_reaping(sv);
+			}
+			after_drain(sv, r);
+		} else {
 			forward(sv, &si);
+		}
 	}
 }
 
@@ -405,7 +566,7 @@ rp_supervise_run(const struct rp_config *cfg, struct rp_spawn *req,
 	struct rp_sigstate saved;
 	struct sv sv = {
 		.cfg = cfg, .self = getpid(), .app_pidfd = -1,
-		.phase = RUNNING, .tty_fd = req->tty_fd,
+		.phase = RUNNING, .tty_fd = req->tty_fd, .sigfd = -1,
 	};
 	int was_subreaper = 0, old_pdeathsig = 0, r;
 

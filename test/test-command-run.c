@@ -719,6 +719,59 @@ err_count(struct rt_run *run, const char *needle)
 	return n;
 }
 
+/*
+ * Past 256 orphans the kernel reaps (SIGCHLD ignored), where it keeps
+ * the application's status for its pidfd. Then a signal still goes
+ * through (the reaper now reads a signalfd), and the status that comes
+ * back is still the application's: killed by SIGTERM, 128 + 15 from PID
+ * 1. Elsewhere (older kernels, valgrind) the reaper keeps reaping, and
+ * the same must hold.
+ */
+START_TEST(kernel_reaps_after_storm)
+{
+	struct rt_run run;
+	int all, zombies;
+
+	cmd_start(&run, NULL, "-v", "--", rt_helper_path(), "orphans-hold",
+		  rt_valgrind() ? "260" : "1000", "41");
+	rt_wait_line(&run, "ready=1");
+	ck_assert_int_eq(rt_sigchld_ignored(run.pid1), rt_kernel_reaps());
+	rt_count_children(run.pid1, &all, &zombies);
+	ck_assert_int_eq(zombies, 0);
+	ck_assert_int_eq(all, 1);
+	if (rt_kernel_reaps())
+		ck_assert_ptr_nonnull(strstr(run.errbuf, "reaper[1]: 256 "
+				      "orphans reaped; the kernel reaps from "
+				      "now on"));
+	ck_assert_int_eq(kill(run.pid1, SIGTERM), 0);
+	/* Gone through the signal, not through stdin's EOF (rt_finish()). */
+	ck_assert(wait_started_exit(&run, -1));
+	rt_finish(&run);
+	if (rt_exit_code(&run) != 128 + SIGTERM)
+		rt_dump(&run);
+	ck_assert_int_eq(rt_exit_code(&run), 128 + SIGTERM);
+	ck_assert_ptr_nonnull(strstr(run.errbuf, "application killed by "
+				     "SIGTERM"));
+}
+END_TEST
+
+/* -w reports every orphan, so the kernel may not take reaping over. */
+START_TEST(warn_reaped_keeps_reaping)
+{
+	struct rt_run run;
+
+	cmd_start(&run, NULL, "-w", "--", rt_helper_path(), "orphans-hold",
+		  "300", "41");
+	rt_wait_line(&run, "ready=1");
+	ck_assert(!rt_sigchld_ignored(run.pid1));
+	rt_finish(&run);
+	if (rt_exit_code(&run) != 41)
+		rt_dump(&run);
+	ck_assert_int_eq(rt_exit_code(&run), 41);
+	ck_assert_int_eq(err_count(&run, "reaped zombie process"), 300);
+}
+END_TEST
+
 /* The wait status -w logged for pid ("reaped zombie process P (status
  * 0xS)"), or -1; *times says how many such lines name it. */
 static int
@@ -785,6 +838,40 @@ START_TEST(grace_as_pid1)
 		  rt_helper_path(), "leftovers", "7");
 	rt_finish(&run);
 	check_grace(&run);
+}
+END_TEST
+
+/*
+ * The grace period after the kernel has reaped: COMMAND (sh, then
+ * helper-app's leftovers through exec) first has 300 orphans made, so
+ * that the kernel reaps by the time the leftovers exist. Once COMMAND is
+ * gone the reaper reaps again, and the leftovers go as ever: SIGTERM,
+ * then SIGKILL for the one that ignores it; -v logs each reap.
+ */
+START_TEST(grace_after_kernel_reaping)
+{
+	struct rt_run run;
+	char needle[64];
+	long ignorer;
+
+	/* NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one arg */
+	cmd_start(&run, NULL, "-v", "--grace=" GRACE_MS, "--", "/bin/sh",
+		  "-c", "\"$0\" orphans 300 && exec \"$0\" leftovers 7",
+		  rt_helper_path());
+	rt_finish(&run);
+	if (rt_exit_code(&run) != 7)
+		rt_dump(&run);
+	ck_assert_int_eq(rt_exit_code(&run), 7);
+	ck_assert_int_eq(strstr(run.errbuf, "the kernel reaps from now on") !=
+			 NULL, rt_kernel_reaps());
+	ck_assert_int_eq(rt_count(&run, "leftover_got=trap sig=15"), 1);
+	ck_assert_int_eq(rt_count(&run, "leftover_got=setsid sig=15"), 1);
+	ck_assert_int_eq(rt_count(&run, "leftover_got="), 2);
+	ignorer = leftover_pid(&run, "ignore");
+	ck_assert(ignorer > 0);
+	snprintf(needle, sizeof(needle), "reaper[1]: reaped %ld (status 0x9)",
+		 ignorer);
+	ck_assert_int_eq(err_count(&run, needle), 1);
 }
 END_TEST
 
@@ -1163,7 +1250,10 @@ suite(void)
 
 	tc = rt_new_tcase(s, "reaping");
 	tcase_add_test(tc, orphans_reaped);
+	tcase_add_test(tc, kernel_reaps_after_storm);
+	tcase_add_test(tc, warn_reaped_keeps_reaping);
 	tcase_add_test(tc, grace_as_pid1);
+	tcase_add_test(tc, grace_after_kernel_reaping);
 	tcase_add_test(tc, grace_outside_pid1);
 	tcase_add_test(tc, no_grace_as_pid1);
 	tcase_add_test(tc, exits_with_leftovers_outside_pid1);

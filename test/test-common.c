@@ -21,6 +21,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <grp.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -518,6 +519,27 @@ rt_asan(void)
 }
 
 bool
+rt_kernel_reaps(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	ck_assert_int_eq(uname(&u), 0);
+	if (sscanf(u.release, "%d.%d", &major, &minor) < 1)
+		return false;
+	return !rt_valgrind() && (major > 6 || (major == 6 && minor >= 16));
+}
+
+bool
+rt_sigchld_ignored(pid_t pid)
+{
+	long long ign = rt_proc_status(pid, "SigIgn");
+
+	ck_assert_msg(ign != -1, "no SigIgn for %ld", (long) pid);
+	return (ign >> (SIGCHLD - 1)) & 1;
+}
+
+bool
 rt_valgrind(void)
 {
 #ifdef RUNNING_ON_VALGRIND
@@ -638,12 +660,14 @@ rt_wait_reaper_asleep(pid_t reaper)
 	long long deadline = rt_now_ms() + 120000;
 	pid_t ppid;
 	char state = '?';
+	long nr;
 
-	while (rt_blocked_syscall(reaper) != SYS_rt_sigtimedwait ||
+	while (((nr = rt_blocked_syscall(reaper)) != SYS_rt_sigtimedwait &&
+		nr != SYS_poll) ||
 	       !rt_proc_stat(reaper, &ppid, &state) || state != 'S') {
 		ck_assert_msg(rt_now_ms() < deadline, "reaper never blocked in "
-			      "sigtimedwait(): syscall %ld state %c",
-			      rt_blocked_syscall(reaper), state);
+			      "sigtimedwait() or poll(): syscall %ld state %c",
+			      nr, state);
 		sched_yield();
 	}
 }

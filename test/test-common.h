@@ -136,6 +136,16 @@ bool rt_asan(void);
  * --setup=valgrind, which follows the helper and the command too). */
 bool rt_valgrind(void);
 
+/* True when a reaper here hands reaping to the kernel after its first
+ * 256 orphans: Linux 6.16 or later, and pidfds (valgrind has no
+ * pidfd_open). What the tests expect, found independently of the
+ * library's own probe. */
+bool rt_kernel_reaps(void);
+
+/* True when pid ignores SIGCHLD (/proc/pid/status SigIgn): the kernel
+ * reaps its children. */
+bool rt_sigchld_ignored(pid_t pid);
+
 /* In a test that cannot hold under valgrind (valgrind's own signal
  * handling is what /proc shows, it keeps SIGRTMAX, it has no pidfd_open):
  * print why and end the test. Check has no skip result, so the test
@@ -180,8 +190,9 @@ int rt_table_sig(int v);
 /* The system call task tid is blocked in (/proc/<tid>/syscall), or -1
  * when it is running. */
 long rt_blocked_syscall(pid_t tid);
-/* Wait until the reaper sleeps in its loop's sigtimedwait(), so what is
- * measured next is the settled reaper. The kernel has no event for "a
+/* Wait until the reaper sleeps in its loop's sigtimedwait(), or poll()
+ * once the kernel reaps for it, so what is measured next is the settled
+ * reaper. The kernel has no event for "a
  * process went to sleep": this looks at /proc, bounded (2 min) for a clear
  * failure; it waits for a condition, it does not pass time. */
 void rt_wait_reaper_asleep(pid_t reaper);
