@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
@@ -16,6 +15,7 @@
 #include <unistd.h>
 
 #include "pidfd.h"
+#include "util.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -75,14 +75,14 @@ rp_pidfd_keeps_exit_status(int pidfd)
 {
 	struct rp_pidfd_info info;
 	struct utsname u;
-	char *end;
+	const char *p = u.release;
 	long major, minor = 0;
 
 	if (uname(&u) < 0)
 		return false;
-	major = strtol(u.release, &end, 10);
-	if (*end == '.')
-		minor = strtol(end + 1, NULL, 10);
+	major = rp_parse_digits(&p);
+	if (*p++ == '.')
+		minor = rp_parse_digits(&p);
 	if (major < 6 || (major == 6 && minor < 16))
 		return false;
 	return get_info(pidfd, &info) == 0;

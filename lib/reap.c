@@ -42,20 +42,6 @@ rp_reap_one(pid_t *pid, int *status)
 	return 1;
 }
 
-/* The leading digits of s; /proc writes them, so no sign, no blanks, no
- * overflow (PID_MAX_LIMIT is 2^22; the bound only keeps a surprise
- * defined). Not strtol(): that links the C library's whole number
- * scanner into the static command. */
-static pid_t
-parse_pid(const char *s)
-{
-	pid_t v = 0;
-
-	for (; *s >= '0' && *s <= '9' && v < 100000000; s++)
-		v = v * 10 + (*s - '0');
-	return v;
-}
-
 /* Parent pid from /proc/<pid>/stat: the field after the last ')' (comm
  * may hold spaces and parentheses). -1 if gone or unreadable. */
 static pid_t
@@ -77,7 +63,8 @@ read_ppid(int procfd, const char *name)
 	/* ") S 123 ..." */
 	if (!p || strlen(p) < 5)
 		return -1;
-	return parse_pid(p + 4);
+	p += 4;
+	return (pid_t) rp_parse_digits((const char **) &p);
 }
 
 pid_t
@@ -132,7 +119,8 @@ sweep_once(int procfd, int sig, pid_t *known, size_t *n, size_t cap)
 			off += d->d_reclen;
 			if (name[0] < '1' || name[0] > '9')
 				continue;
-			pid = parse_pid(name);
+			pid = (pid_t) rp_parse_digits(&name);
+			name = d->d_name;
 			if (contains(known, *n, pid))
 				continue;
 			ppid = read_ppid(procfd, name);
