@@ -958,9 +958,12 @@ report(FILE *md, const char *form, long storm_n, int storm_rounds,
 	fprintf(rd, "metric");
 	for (size_t i = 0; i < nrows; i++)
 		fprintf(rd, " \"%s\"", rows[i].name);
-	fprintf(rd, "\n\"CPU per orphan\"");
+	fprintf(rd, "\n\"reaper CPU/orphan\"");
 	for (size_t i = 0; i < nrows; i++)
 		chart_value(rd, median(&rows[i].storm_cpu_x));
+	fprintf(rd, "\n\"machine CPU/orphan\"");
+	for (size_t i = 0; i < nrows; i++)
+		chart_value(rd, median(&rows[i].storm_machine_x));
 	fprintf(rd, "\n\"forwarding latency\"");
 	for (size_t i = 0; i < nrows; i++)
 		chart_value(rd, ratio(median(&rows[i].lat_via), ref_lat));
