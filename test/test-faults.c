@@ -812,21 +812,10 @@ END_TEST
 static char
 proc_state(pid_t pid)
 {
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
+	pid_t ppid;
+	char state;
 
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long) pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : 0;
+	return rt_proc_stat(pid, &ppid, &state) ? state : 0;
 }
 
 /*
