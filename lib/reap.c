@@ -48,6 +48,7 @@ static pid_t
 read_ppid(int procfd, const char *name)
 {
 	char path[64], buf[512], *p;
+	const char *digits;
 	_cleanup_close_ int fd = -1;
 	ssize_t n;
 
@@ -63,8 +64,8 @@ read_ppid(int procfd, const char *name)
 	/* ") S 123 ..." */
 	if (!p || strlen(p) < 5)
 		return -1;
-	p += 4;
-	return (pid_t) rp_parse_digits((const char **) &p);
+	digits = p + 4;
+	return (pid_t) rp_parse_digits(&digits);
 }
 
 pid_t
@@ -112,15 +113,15 @@ sweep_once(int procfd, int sig, pid_t *known, size_t *n, size_t cap)
 	while ((len = syscall(SYS_getdents64, procfd, buf, sizeof(buf))) > 0) {
 		for (long off = 0; off < len;) {
 			struct linux_dirent64 *d = (void *)(buf + off);
-			const char *name = d->d_name;
+			const char *name = d->d_name, *digits;
 			pid_t pid, ppid;
 			int pfd;
 
 			off += d->d_reclen;
 			if (name[0] < '1' || name[0] > '9')
 				continue;
-			pid = (pid_t) rp_parse_digits(&name);
-			name = d->d_name;
+			digits = name;
+			pid = (pid_t) rp_parse_digits(&digits);
 			if (contains(known, *n, pid))
 				continue;
 			ppid = read_ppid(procfd, name);

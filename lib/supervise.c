@@ -60,12 +60,6 @@ enum phase {
  */
 #define KERNEL_REAPS_AFTER 256
 
-enum kernel_reaping {
-	KR_NOT_YET,	/* we reap; maybe the kernel later */
-	KR_ON,		/* SIGCHLD ignored: the kernel reaps */
-	KR_NEVER,	/* unsupported, or a feature needs every reap */
-};
-
 struct sv {
 	const struct rp_config *cfg;
 	pid_t self;
@@ -77,9 +71,9 @@ struct sv {
 	uint64_t grace_end_ns;	/* CLOCK_MONOTONIC, while TERM_SENT */
 	int tty_fd;		/* job control on this terminal, else -1 */
 	bool warned_no_proc;
-	enum kernel_reaping kr;
 	unsigned int orphans;	/* reaped by us while the application runs */
-	int sigfd;		/* signals while KR_ON, else -1 */
+	bool handover_tried;	/* start_kernel_reaping() ran: never again */
+	int sigfd;		/* while the kernel reaps (SIGCHLD ignored) */
 };
 
 static __attribute__((noreturn)) void
@@ -340,12 +334,23 @@ grace_over(struct sv *sv)
  * signalfd, since sigtimedwait() cannot also wait for the pidfd.
  */
 static void
+set_sigchld(void (*handler)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = handler;
+	(void) sigaction(SIGCHLD, &sa, NULL);	/* cannot fail for SIGCHLD */
+}
+
+/* Tried once; true when the kernel reaps from now on. A child that exited
+ * before is a zombie still: the caller drains again. */
+static bool
 start_kernel_reaping(struct sv *sv)
 {
 	const char *why = NULL;
-	struct sigaction ign;
-	int fd;
 
+	sv->handover_tried = true;
 	if (sv->app_pidfd < 0)
 		why = "no pidfd";
 	else if (sv->cfg->on_reap || sv->cfg->warn_reaped)
@@ -354,30 +359,20 @@ start_kernel_reaping(struct sv *sv)
 		why = "job control";
 	else if (!rp_pidfd_keeps_exit_status(sv->app_pidfd))
 		why = "the kernel keeps no exit status for pidfds";
+	else if ((sv->sigfd = (int) syscall(SYS_signalfd4, -1, &sv->waited,
+					    RP_KSIGSET_BYTES,
+					    SFD_CLOEXEC)) < 0)
+		why = strerror(errno);
 	if (why) {
-		sv->kr = KR_NEVER;
-		rp_log(sv->cfg, "%u orphans reaped; the kernel cannot "
-		       "take over (%s)",
-		       sv->orphans, why);
-		return;
+		sv->sigfd = -1;
+		rp_log(sv->cfg, "%u orphans reaped; the kernel cannot take "
+		       "over (%s)", sv->orphans, why);
+		return false;
 	}
-	fd = (int) syscall(SYS_signalfd4, -1, &sv->waited, RP_KSIGSET_BYTES,
-			   SFD_CLOEXEC);
-	if (fd < 0) {
-		sv->kr = KR_NEVER;
-		rp_log(sv->cfg, "signalfd: %s; the kernel cannot take over",
-		       strerror(errno));
-		return;
-	}
-	memset(&ign, 0, sizeof(ign));
-	ign.sa_handler = SIG_IGN;
-	/* Cannot fail for SIGCHLD. A child that exited before this call is
-	 * a zombie still: the caller's next drain() takes it. */
-	(void) sigaction(SIGCHLD, &ign, NULL);
-	sv->sigfd = fd;
-	sv->kr = KR_ON;
+	set_sigchld(SIG_IGN);
 	rp_log(sv->cfg, "%u orphans reaped; the kernel reaps from now on",
 	       sv->orphans);
+	return true;
 }
 
 /* Back to reaping ourselves (the application is gone): children that exit
@@ -385,13 +380,8 @@ start_kernel_reaping(struct sv *sv)
 static void
 stop_kernel_reaping(struct sv *sv)
 {
-	struct sigaction dfl;
-
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
-	(void) sigaction(SIGCHLD, &dfl, NULL);
+	set_sigchld(SIG_DFL);
 	rp_close(&sv->sigfd);
-	sv->kr = KR_NEVER;
 }
 
 /* The application was reaped by the kernel: its status from its pidfd. */
@@ -458,7 +448,7 @@ wait_kernel_reaping(struct sv *sv, siginfo_t *si)
 static bool
 wait_event(struct sv *sv, siginfo_t *si)
 {
-	if (sv->kr == KR_ON)
+	if (sv->sigfd >= 0)
 		return wait_kernel_reaping(sv, si);
 	for (;;) {
 		struct timespec left, *timeout = NULL;
@@ -504,9 +494,9 @@ loop(struct sv *sv)
 		if (!wait_event(sv, &si) || si.si_signo == SIGCHLD) {
 			int r = drain(sv);
 
-			if (sv->kr == KR_NOT_YET && sv->phase == RUNNING &&
-			    sv->orphans >= KERNEL_REAPS_AFTER) {
-				start_kernel_reaping(sv);
+			if (!sv->handover_tried && sv->phase == RUNNING &&
+			    sv->orphans >= KERNEL_REAPS_AFTER &&
+			    start_kernel_reaping(sv)) {
 				r = drain(sv);
 				if (sv->phase != RUNNING)
 					stop_kernel_reaping(sv);
