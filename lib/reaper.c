@@ -47,6 +47,12 @@ split(const struct rp_config *cfg)
 	/* Without /proc, paths[] still has the AT_EXECFN fallback. The
 	 * reaper closes exe_fd with every other fd once the child runs. */
 	exe_fd = rp_selfexe_open();
+	/* No fd free: the re-executed program could not even load its
+	 * libraries. Running unsupervised beats starting one that dies. */
+	if (exe_fd == -EMFILE || exe_fd == -ENFILE) {
+		r = exe_fd;
+		goto out;
+	}
 	rp_fmt_print(title, sizeof(title), "reaper %s", argv[0] ? argv[0] : "");
 
 	struct rp_spawn req = {

@@ -1,28 +1,36 @@
 /*
  * Owns the child between clone() and execve(). The child is vfork-like
- * (CLONE_VM | CLONE_VFORK, as musl's and glibc's posix_spawn): it runs on
- * a stack of its own, mapped for it and unmapped once it has exec'd (on
- * our own stack, the pages it touched and the ones our next calls touch
- * below it would stay in the reaper's RSS for good: 12 kB of a 64 kB
- * reaper-static), shares our memory and our TLS, and
- * we are suspended until it has exec'd or exited. Copying the page tables
- * and taking copy-on-write faults in both processes, as fork() does, was
- * most of the command's start-up cost over a minimal init (bench/). So the
- * child writes only its own stack (and the LISTEN_PID slot, which is ours
- * to fill for it and which we never read), makes system calls through
+ * (CLONE_VM | CLONE_VFORK, as musl's and glibc's posix_spawn): it shares
+ * our memory and our TLS, and we are suspended until it has exec'd or
+ * exited. Copying the page tables and taking copy-on-write faults in both
+ * processes, as fork() does, was most of the command's start-up cost over
+ * a minimal init (bench/). So the child writes only its own stack, the
+ * report in struct child_args, and the LISTEN_PID slot (which is ours to
+ * fill for it and which we never read), makes system calls through
  * wrappers that take no lock and allocate nothing, and may clobber our
  * errno, which rp_spawn() puts back. Everything the child needs (argv,
  * envp, paths, the saved signal state) is prepared before clone().
+ *
+ * Its stack is a static array, not a mapping: mmap(), mprotect() and the
+ * munmap() after it cost ~9 us of a ~200 us start here, and the one or two
+ * pages the child touches stay resident either way (a mapping's would be
+ * our stack's, further down). There is one spawn per process: the command
+ * and reaper_fork_self() each supervise once and never return from it.
  *
  * Signals: a handler of ours run in the child would run on our memory, so
  * every signal is blocked across clone() (the caller leaves the
  * synchronous ones open), and the child resets each handled disposition
  * to SIG_DFL before it restores the application's mask.
  *
- * The failure report still goes through an O_CLOEXEC pipe rather than
- * shared memory: under valgrind, clone(CLONE_VM | CLONE_VFORK) is a plain
- * fork(), neither shared nor suspended, and the pipe tells us either way
- * (with vfork semantics its read returns at once).
+ * The child reports a failure in our shared memory: with vfork semantics
+ * clone() returns after the exec or the exit, so no pipe is needed (a
+ * pipe2() and its two close()s were ~5 us of the start). Valgrind runs
+ * the clone as a plain fork(), neither shared nor suspended, and gives
+ * the program no vDSO, so where there is none the report goes through an
+ * O_CLOEXEC pipe as well, which tells us either way. Should some other
+ * emulator fork without telling, the child's first write shows it did
+ * not land here; the child then exits 125, 126 or 127 as the command
+ * would, and we carry on as if it had started.
  *
  * Order in the child matters:
  *   1. setsid(): the application leads a session and process group of
@@ -46,11 +54,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
-#include <sys/mman.h>
+#include <sys/auxv.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -69,7 +78,6 @@ exec_search(const struct rp_spawn *req)
 	const char *p = req->search_path;
 	size_t flen = strlen(req->file);
 	bool eacces = false;
-	char buf[4096];
 
 	if (!p)
 		p = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -77,7 +85,12 @@ exec_search(const struct rp_spawn *req)
 		const char *end = strchrnul(p, ':');
 		size_t dlen = (size_t)(end - p);
 
-		if (dlen + 1 + flen + 1 <= sizeof(buf)) {
+		if (dlen + 1 + flen + 1 <= PATH_MAX) {
+			/* Sized to the candidate: a 4 kB array would put its
+			 * start a page below our frame, and every page the
+			 * child touches stays in the reaper's RSS. */
+			char buf[dlen + 1 + flen + 1];
+
 			/* An empty PATH element means the current directory. */
 			if (dlen) {
 				memcpy(buf, p, dlen);
@@ -135,15 +148,16 @@ exec_child(const struct rp_spawn *req)
 }
 
 /* exec_search()'s path buffer and the frames of a sanitizer build, with
- * room to spare, above one PROT_NONE guard page. Pages the child does not
- * touch cost nothing. */
+ * room to spare. Pages the child does not touch cost nothing. */
 #define CHILD_STACK ((size_t) 32 * 1024)
-#define GUARD_PAGE ((size_t) 4096)
 
 struct child_args {
 	const struct rp_spawn *req;
 	pid_t reaper;
-	int errfd;
+	int errfd;		/* -1: the report in msg alone */
+	/* Written by the child: visible here only if it shared our memory. */
+	volatile int shared;
+	volatile int msg[2];	/* stage, errno */
 };
 
 static int
@@ -200,10 +214,11 @@ enum stage { STAGE_SETUP, STAGE_EXEC };
 static int
 child(void *arg)
 {
-	const struct child_args *a = arg;
+	struct child_args *a = arg;
 	const struct rp_spawn *req = a->req;
 	int msg[2] = { STAGE_SETUP, 0 };
 
+	a->shared = 1;
 	if (req->tty_fd >= 0) {
 		if (setpgid(0, 0) < 0 ||
 		    tcsetpgrp(req->tty_fd, getpid()) < 0)
@@ -223,46 +238,43 @@ child(void *arg)
 	errno = exec_child(req);
 fail:
 	msg[1] = errno;
-	(void) TEMP_FAILURE_RETRY_NEG(write(a->errfd, msg, sizeof(msg)));
-	/* Returning ends the child (clone() calls exit with this status).
-	 * Not _exit(): AddressSanitizer hooks every noreturn call and does
-	 * not know this stack. */
-	return 127;
+	a->msg[0] = msg[0];
+	a->msg[1] = msg[1];
+	if (a->errfd >= 0)
+		(void) TEMP_FAILURE_RETRY_NEG(write(a->errfd, msg,
+						    sizeof(msg)));
+	/* Returning ends the child (clone() calls exit with this status),
+	 * which is the application's status only where the report could
+	 * not reach us. Not _exit(): AddressSanitizer hooks every noreturn
+	 * call and does not know this stack. */
+	return msg[0] == STAGE_SETUP ? 125 : msg[1] == ENOENT ? 127 : 126;
 }
 
 int
 rp_spawn(struct rp_spawn *req, pid_t *pid)
 {
-	char *stack;
-	struct child_args a = { .req = req, .reaper = getpid() };
+	static char stack[CHILD_STACK] __attribute__((aligned(64)));
+	struct child_args a = {
+		.req = req, .reaper = getpid(), .errfd = -1,
+	};
 	_cleanup_close_ int rd = -1;
 	int fds[2], msg[2] = { 0, 0 }, err, status;
 	sigset_t all, old;
 	pid_t c;
-	ssize_t n;
 
 	if (!req->envp)
 		req->envp = environ;
-	stack = mmap(NULL, GUARD_PAGE + CHILD_STACK, PROT_NONE,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE,
-		     -1, 0);
-	if (stack == MAP_FAILED)
-		return -errno;
-	if (mprotect(stack + GUARD_PAGE, CHILD_STACK,
-		     PROT_READ | PROT_WRITE) < 0 || pipe2(fds, O_CLOEXEC) < 0) {
-		err = errno;
-		(void) munmap(stack, GUARD_PAGE + CHILD_STACK);
-		return -err;
+	if (!getauxval(AT_SYSINFO_EHDR)) {
+		if (pipe2(fds, O_CLOEXEC) < 0)
+			return -errno;
+		rd = fds[0];
+		a.errfd = fds[1];
 	}
-	stack += GUARD_PAGE;
-	rd = fds[0];
-	a.errfd = fds[1];
 	memset(&all, 0xff, sizeof(all));
 	memset(&old, 0, sizeof(old));
 	if (kmask(SIG_SETMASK, &all, &old) < 0) {
 		err = errno;
-		(void) close(fds[1]);
-		(void) munmap(stack - GUARD_PAGE, GUARD_PAGE + CHILD_STACK);
+		rp_close(&a.errfd);
 		return -err;
 	}
 	err = errno;
@@ -273,20 +285,26 @@ rp_spawn(struct rp_spawn *req, pid_t *pid)
 		  CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
 #endif
 	/* The child has exec'd or exited (or, as a plain fork under
-	 * valgrind, has a copy of its own). */
-	(void) munmap(stack - GUARD_PAGE, GUARD_PAGE + CHILD_STACK);
-	/* The child's errno was ours: keep clone()'s, or put ours back. */
+	 * valgrind, has a copy of its own). The child's errno was ours:
+	 * keep clone()'s, or put ours back. */
 	if (c < 0)
 		err = errno;
 	(void) kmask(SIG_SETMASK, &old, NULL);
-	(void) close(fds[1]);
+	rp_close(&a.errfd);
 	errno = err;
 	if (c < 0)
 		return -err;
 	req->exec_failed = false;
-	/* EOF: the write end closed on a successful exec. */
-	n = TEMP_FAILURE_RETRY_NEG(read(rd, msg, sizeof(msg)));
-	if (n == (ssize_t) sizeof(msg) && msg[1] > 0) {
+	if (rd >= 0) {
+		/* EOF: the write end closed on a successful exec. */
+		if (TEMP_FAILURE_RETRY_NEG(read(rd, msg, sizeof(msg))) !=
+		    (ssize_t) sizeof(msg))
+			msg[1] = 0;
+	} else if (a.shared) {
+		msg[0] = a.msg[0];
+		msg[1] = a.msg[1];
+	}
+	if (msg[1] > 0) {
 		(void) TEMP_FAILURE_RETRY_NEG(waitpid(c, &status, 0));
 		req->exec_failed = msg[0] == STAGE_EXEC;
 		return -msg[1];

@@ -9,8 +9,10 @@
  *  - it allocates nothing: every buffer is on the stack or in struct sv;
  *  - every SIGCHLD drains waitpid() until nothing is ready, since the
  *    kernel coalesces SIGCHLDs (catatonit#4);
- *  - the application is signalled only while it is unreaped (through its
- *    pidfd when the kernel has them), so a reused pid is never hit;
+ *  - the application is signalled only while it is unreaped, so a reused
+ *    pid is never hit: by its pid while only we can reap it, through its
+ *    pidfd once the kernel reaps (opened then, not at the start, where
+ *    pidfd_open() and its close() were ~4 us of a ~200 us start);
  *  - past KERNEL_REAPS_AFTER orphans, the kernel reaps instead (see
  *    start_kernel_reaping()): no wake-up per orphan at all any more.
  *
@@ -350,14 +352,17 @@ start_kernel_reaping(struct sv *sv)
 {
 	const char *why = NULL;
 
+	int r;
+
 	sv->handover_tried = true;
-	if (sv->app_pidfd < 0)
-		why = "no pidfd";
-	else if (sv->cfg->on_reap || sv->cfg->warn_reaped)
+	if (sv->cfg->on_reap || sv->cfg->warn_reaped)
 		why = "every reap is reported";
 	else if (sv->tty_fd >= 0)
 		why = "job control";
-	else if (!rp_pidfd_keeps_exit_status(sv->app_pidfd))
+	/* Unreaped (phase RUNNING), so the pid is still the application's. */
+	else if ((r = rp_pidfd_open(sv->app)) < 0)
+		why = strerror(-r);
+	else if ((sv->app_pidfd = r), !rp_pidfd_keeps_exit_status(r))
 		why = "the kernel keeps no exit status for pidfds";
 	else if ((sv->sigfd = (int) syscall(SYS_signalfd4, -1, &sv->waited,
 					    RP_KSIGSET_BYTES,
@@ -365,6 +370,7 @@ start_kernel_reaping(struct sv *sv)
 		why = strerror(errno);
 	if (why) {
 		sv->sigfd = -1;
+		rp_close(&sv->app_pidfd);
 		rp_log(sv->cfg, "%u orphans reaped; the kernel cannot take "
 		       "over (%s)", sv->orphans, why);
 		return false;
@@ -508,27 +514,6 @@ loop(struct sv *sv)
 	}
 }
 
-/* Close every fd but 0-2 and ours: inherited sockets and pipes must not be
- * held open by the reaper once the application has them. */
-static void
-close_inherited(const int *keep, size_t n)
-{
-	int maxfd = 2;
-
-	for (size_t i = 0; i < n; i++)
-		if (keep[i] > maxfd)
-			maxfd = keep[i];
-	for (int fd = 3; fd < maxfd; fd++) {
-		bool kept = false;
-
-		for (size_t i = 0; i < n; i++)
-			kept |= keep[i] == fd;
-		if (!kept)
-			(void) close(fd);
-	}
-	closefrom(maxfd + 1);
-}
-
 static void
 set_title(const char *title)
 {
@@ -591,12 +576,11 @@ rp_supervise_run(const struct rp_config *cfg, struct rp_spawn *req,
 		goto fail;
 
 	/* From here on we are the reaper and never return. */
-	r = rp_pidfd_open(sv.app);
-	sv.app_pidfd = r >= 0 ? r : -1;
-	close_inherited((int[]){ sv.app_pidfd }, 1);
+	/* Every fd but 0-2: inherited sockets and pipes must not be held
+	 * open by the reaper once the application has them. */
+	closefrom(3);
 	set_title(title);
-	rp_log(cfg, "reaper of %ld%s", (long) sv.app,
-	       sv.app_pidfd >= 0 ? " (pidfd)" : "");
+	rp_log(cfg, "reaper of %ld", (long) sv.app);
 	loop(&sv);
 
 fail:
