@@ -123,7 +123,7 @@ struct reaper_options {
  *
  * @return 0 in the application. -1 with errno set when a split was due but
  * could not be made: EAGAIN (fork failed, e.g. RLIMIT_NPROC), ENOMEM,
- * EMFILE or ENFILE (no fd for the pipe that reports exec), ENOENT (neither
+ * EMFILE or ENFILE (no fd free for the re-executed program), ENOENT (neither
  * /proc nor the startup argv available), or the errno of execve (EACCES,
  * E2BIG, EPERM, ...). The program then goes on unsupervised, with the
  * signal mask, dispositions and subreaper state it had before the call.

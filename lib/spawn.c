@@ -253,6 +253,7 @@ fail:
 int
 rp_spawn(struct rp_spawn *req, pid_t *pid)
 {
+	/* cppcheck-suppress unassignedVariable ; the child's stack */
 	static char stack[CHILD_STACK] __attribute__((aligned(64)));
 	struct child_args a = {
 		.req = req, .reaper = getpid(), .errfd = -1,

@@ -1,6 +1,7 @@
 /*
  * Start the application: clone (vfork-like), set the child up, exec, and
- * learn whether the exec worked before going on (O_CLOEXEC error pipe).
+ * learn whether the exec worked before going on (from the child, through
+ * the memory it shares with us until then).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -41,7 +42,7 @@ struct rp_spawn {
 
 /*
  * Start req's program as a child. On success *pid is a child that has
- * exec'd. Errors: -errno of clone/pipe2 (nothing started), or the errno of
+ * exec'd. Errors: -errno of clone (nothing started), or the errno of
  * the child's set-up or execve() (req->exec_failed tells which), the child
  * having been reaped.
  */
