@@ -12,10 +12,10 @@
  * envp, paths, the saved signal state) is prepared before clone().
  *
  * Its stack is a static array, not a mapping: mmap(), mprotect() and the
- * munmap() after it cost ~9 us of a ~200 us start here, and the one or two
- * pages the child touches stay resident either way (a mapping's would be
- * our stack's, further down). There is one spawn per process: the command
- * and reaper_fork_self() each supervise once and never return from it.
+ * munmap() that gave its pages back cost ~9 us of a ~200 us start here,
+ * for the one page the child touches, which now stays resident. There is
+ * one spawn per process: the command and reaper_fork_self() each
+ * supervise once and never return from it.
  *
  * Signals: a handler of ours run in the child would run on our memory, so
  * every signal is blocked across clone() (the caller leaves the

@@ -352,17 +352,15 @@ start_kernel_reaping(struct sv *sv)
 {
 	const char *why = NULL;
 
-	int r;
-
 	sv->handover_tried = true;
 	if (sv->cfg->on_reap || sv->cfg->warn_reaped)
 		why = "every reap is reported";
 	else if (sv->tty_fd >= 0)
 		why = "job control";
 	/* Unreaped (phase RUNNING), so the pid is still the application's. */
-	else if ((r = rp_pidfd_open(sv->app)) < 0)
-		why = strerror(-r);
-	else if ((sv->app_pidfd = r), !rp_pidfd_keeps_exit_status(r))
+	else if ((sv->app_pidfd = rp_pidfd_open(sv->app)) < 0)
+		why = strerror(-sv->app_pidfd);
+	else if (!rp_pidfd_keeps_exit_status(sv->app_pidfd))
 		why = "the kernel keeps no exit status for pidfds";
 	else if ((sv->sigfd = (int) syscall(SYS_signalfd4, -1, &sv->waited,
 					    RP_KSIGSET_BYTES,

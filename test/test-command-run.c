@@ -1150,7 +1150,7 @@ START_TEST(no_inherited_fds)
 	struct rt_opts o;
 	struct rt_run run;
 	struct dirent *de;
-	int e, std_fds, count, other = 0;
+	int e, std_fds, count;
 	bool app_has;
 	struct stat st;
 	pid_t app;
@@ -1190,12 +1190,10 @@ START_TEST(no_inherited_fds)
 			continue;
 		target[len] = '\0';
 		ck_assert_msg(0, "the reaper holds fd %d: %s", fd, target);
-		other++;
 	}
 	closedir(d);
 	finish_ok(&run);
 	ck_assert(app_has);
-	ck_assert_int_eq(other, 0);
 	ck_assert_int_eq(count, std_fds);
 }
 END_TEST

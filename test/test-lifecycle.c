@@ -970,7 +970,6 @@ assert_reaper_fds(pid_t reaper)
 {
 	char path[64], target[256];
 	struct dirent *de;
-	int other = 0;
 	DIR *d;
 
 	RT_SKIP_UNDER_VALGRIND("/proc shows valgrind's fds");
@@ -990,10 +989,8 @@ assert_reaper_fds(pid_t reaper)
 			continue;
 		target[n] = '\0';
 		ck_assert_msg(0, "the reaper holds fd %d: %s", fd, target);
-		other++;
 	}
 	closedir(d);
-	ck_assert_int_eq(other, 0);
 }
 
 START_TEST(listen_pid_and_inherited_fd)
