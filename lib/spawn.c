@@ -11,11 +11,12 @@
  * errno, which rp_spawn() puts back. Everything the child needs (argv,
  * envp, paths, the saved signal state) is prepared before clone().
  *
- * Its stack is a static array, not a mapping: mmap(), mprotect() and the
- * munmap() that gave its pages back cost ~9 us of a ~200 us start here,
- * for the one page the child touches, which now stays resident. There is
- * one spawn per process: the command and reaper_fork_self() each
- * supervise once and never return from it.
+ * It runs on a stack of its own, mapped for it and unmapped once it has
+ * exec'd: on our stack or in a static array, the page it touches would
+ * stay in the reaper's RSS for good. A static array saved ~7 us of a
+ * ~200 us start (no mmap(), mprotect(), munmap()), but the page made idle
+ * RSS 60 kB, 2.14x the reference's 28 in a CI run (bench/), and start-up
+ * holds by far more than 7 us without it.
  *
  * Signals: a handler of ours run in the child would run on our memory, so
  * every signal is blocked across clone() (the caller leaves the
@@ -60,6 +61,7 @@
 #include <stdbool.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -148,8 +150,10 @@ exec_child(const struct rp_spawn *req)
 }
 
 /* exec_search()'s path buffer and the frames of a sanitizer build, with
- * room to spare. Pages the child does not touch cost nothing. */
+ * room to spare, above one PROT_NONE guard page. Pages the child does not
+ * touch cost nothing. */
 #define CHILD_STACK ((size_t) 32 * 1024)
+#define GUARD_PAGE ((size_t) 4096)
 
 struct child_args {
 	const struct rp_spawn *req;
@@ -253,8 +257,7 @@ fail:
 int
 rp_spawn(struct rp_spawn *req, pid_t *pid)
 {
-	/* cppcheck-suppress unassignedVariable ; the child's stack */
-	static char stack[CHILD_STACK] __attribute__((aligned(64)));
+	char *stack;
 	struct child_args a = {
 		.req = req, .reaper = getpid(), .errfd = -1,
 	};
@@ -262,20 +265,34 @@ rp_spawn(struct rp_spawn *req, pid_t *pid)
 	int fds[2], msg[2] = { 0, 0 }, err, status;
 	sigset_t all, old;
 	pid_t c;
+	/* No vDSO: valgrind, which forks (see above). */
+	bool report_pipe = !getauxval(AT_SYSINFO_EHDR);
 
 	if (!req->envp)
 		req->envp = environ;
-	if (!getauxval(AT_SYSINFO_EHDR)) {
-		if (pipe2(fds, O_CLOEXEC) < 0)
-			return -errno;
+	stack = mmap(NULL, GUARD_PAGE + CHILD_STACK, PROT_NONE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE,
+		     -1, 0);
+	if (stack == MAP_FAILED)
+		return -errno;
+	if (mprotect(stack + GUARD_PAGE, CHILD_STACK,
+		     PROT_READ | PROT_WRITE) < 0 ||
+	    (report_pipe && pipe2(fds, O_CLOEXEC) < 0)) {
+		err = errno;
+		(void) munmap(stack, GUARD_PAGE + CHILD_STACK);
+		return -err;
+	}
+	if (report_pipe) {
 		rd = fds[0];
 		a.errfd = fds[1];
 	}
+	stack += GUARD_PAGE;
 	memset(&all, 0xff, sizeof(all));
 	memset(&old, 0, sizeof(old));
 	if (kmask(SIG_SETMASK, &all, &old) < 0) {
 		err = errno;
 		rp_close(&a.errfd);
+		(void) munmap(stack - GUARD_PAGE, GUARD_PAGE + CHILD_STACK);
 		return -err;
 	}
 	err = errno;
@@ -286,8 +303,9 @@ rp_spawn(struct rp_spawn *req, pid_t *pid)
 		  CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
 #endif
 	/* The child has exec'd or exited (or, as a plain fork under
-	 * valgrind, has a copy of its own). The child's errno was ours:
-	 * keep clone()'s, or put ours back. */
+	 * valgrind, has a copy of its own). */
+	(void) munmap(stack - GUARD_PAGE, GUARD_PAGE + CHILD_STACK);
+	/* The child's errno was ours: keep clone()'s, or put ours back. */
 	if (c < 0)
 		err = errno;
 	(void) kmask(SIG_SETMASK, &old, NULL);
