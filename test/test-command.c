@@ -20,12 +20,14 @@
 #include "config.h"
 
 #include <check.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -568,7 +570,7 @@ START_TEST(info_flag_exits_zero)
 			      "help: '%s'", c.out);
 		break;
 	case 1:
-		ck_assert_int_eq(count_str(c.out, "\n"), 1);
+		ck_assert_int_eq(count_str(c.out, "\n"), 2);
 		break;
 	default:
 		ck_assert_msg(strstr(c.out, "MIT"), "license: '%s'", c.out);
@@ -577,9 +579,57 @@ START_TEST(info_flag_exits_zero)
 }
 END_TEST
 
+/* What Docker makes of `docker-init --version` (moby's parseInitVersion()
+ * in daemon/info.go): the whole output split at " - "; the first part,
+ * trimmed, must start with "tini version " and the rest of it is the
+ * version; a second part of exactly "git.HASH" is the commit. Returns
+ * false where Docker would say "unknown output format" (and show N/A). */
+static bool
+docker_parse_init_version(const char *out, char *version, size_t vsize,
+			  char *commit, size_t csize)
+{
+	static const char prefix[] = "tini version ";
+	const char *sep = strstr(out, " - ");
+	const char *end = sep ? sep : out + strlen(out);
+	const char *p = out;
+
+	version[0] = commit[0] = '\0';
+	while (p < end && isspace((unsigned char) *p))
+		p++;
+	while (end > p && isspace((unsigned char) end[-1]))
+		end--;
+	if ((size_t) (end - p) > sizeof(prefix) - 1 &&
+	    strncmp(p, prefix, sizeof(prefix) - 1) == 0)
+		snprintf(version, vsize, "%.*s",
+			 (int) (end - p - (int) sizeof(prefix) + 1),
+			 p + sizeof(prefix) - 1);
+	if (sep) {
+		const char *q = sep + 3, *qend = strstr(q, " - ");
+		const char *dot;
+
+		if (!qend)
+			qend = q + strlen(q);
+		while (q < qend && isspace((unsigned char) *q))
+			q++;
+		while (qend > q && isspace((unsigned char) qend[-1]))
+			qend--;
+		dot = memchr(q, '.', (size_t) (qend - q));
+		if (dot && !memchr(dot + 1, '.', (size_t) (qend - dot - 1)) &&
+		    dot - q == 3 && strncmp(q, "git", 3) == 0)
+			snprintf(commit, csize, "%.*s",
+				 (int) (qend - dot - 1), dot + 1);
+	}
+	return version[0] != '\0' || commit[0] != '\0';
+}
+
+/* Two lines, exactly: the first for Docker, which must come out as the
+ * version "X_reaper" and nothing of the second line; the second ours. */
 START_TEST(version_is_project_version)
 {
-	static const char want[] = " " REAPER_VERSION "\n";
+	static const char want[] =
+		"tini version " REAPER_VERSION "_reaper - libreaper\n"
+		"reaper (libreaper) " REAPER_VERSION "\n";
+	char version[64], commit[64];
 	struct rt_opts o;
 	struct cmd_run c;
 
@@ -589,10 +639,36 @@ START_TEST(version_is_project_version)
 	cmd_finish(&c);
 	ck_assert_int_eq(rt_exit_code(&c.rt), 0);
 	assert_no_err(&c);
-	ck_assert_uint_gt(c.out_len, sizeof(want) - 1);
-	ck_assert_msg(strcmp(c.out + c.out_len - (sizeof(want) - 1), want) == 0,
-		      "version: '%s', want it to end in '%s'", c.out, want);
-	ck_assert_msg(strncmp(c.out, "reaper ", 7) == 0, "'%s'", c.out);
+	ck_assert_str_eq(c.out, want);
+	ck_assert_msg(docker_parse_init_version(c.out, version,
+						sizeof(version), commit,
+						sizeof(commit)),
+		      "docker would not parse '%s'", c.out);
+	ck_assert_str_eq(version, REAPER_VERSION "_reaper");
+	ck_assert_str_eq(commit, "");
+}
+END_TEST
+
+/* The parser above is Docker's, not one that agrees with whatever we
+ * print: tini's and catatonit's lines parse, ours without its " - "
+ * would leak the second line into the version. */
+START_TEST(docker_version_parser_is_dockers)
+{
+	char v[64], g[64];
+
+	ck_assert(docker_parse_init_version("tini version 0.19.0 - git.de40ad0\n",
+					    v, sizeof(v), g, sizeof(g)));
+	ck_assert_str_eq(v, "0.19.0");
+	ck_assert_str_eq(g, "de40ad0");
+	ck_assert(docker_parse_init_version("tini version 0.1.7_catatonit\n",
+					    v, sizeof(v), g, sizeof(g)));
+	ck_assert_str_eq(v, "0.1.7_catatonit");
+	ck_assert_str_eq(g, "");
+	ck_assert(docker_parse_init_version("tini version 1_reaper\nreaper 1\n",
+					    v, sizeof(v), g, sizeof(g)));
+	ck_assert_str_eq(v, "1_reaper\nreaper 1");
+	ck_assert(!docker_parse_init_version("reaper (libreaper) 0.1.0\n",
+					     v, sizeof(v), g, sizeof(g)));
 }
 END_TEST
 
@@ -1775,6 +1851,7 @@ suite(void)
 			    N(exit_zero_empty_cases));
 	tcase_add_loop_test(tc, info_flag_exits_zero, 0, N(info_flags));
 	tcase_add_test(tc, version_is_project_version);
+	tcase_add_test(tc, docker_version_parser_is_dockers);
 	tcase_add_test(tc, help_names_every_flag_and_variable);
 	tcase_add_loop_test(tc, info_flag_to_full_stdout, 0, 3);
 	tcase_add_test(tc, options_stop_at_command);

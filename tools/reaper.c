@@ -65,6 +65,16 @@ static const char usage_text[] =
 "fails, 126 when COMMAND cannot run, 127 when it is not found.\n"
 "See reaper(1).\n";
 
+/* Docker runs its init with --version for `docker info` and `docker
+ * version`, and reads the whole output as "tini version X[ - git.Y]"
+ * (moby's parseInitVersion(), which catatonit satisfies the same way);
+ * anything else shows as N/A. Its parser splits on " - " before it looks
+ * at the prefix, so the " - " that ends the first line keeps our own
+ * line out of the version it reports: it shows "0.1.0_reaper". */
+static const char version_text[] =
+"tini version " REAPER_VERSION "_reaper - libreaper\n"
+PROG " (libreaper) " REAPER_VERSION "\n";
+
 static const char license_text[] =
 "reaper (libreaper " REAPER_VERSION ") is free software under the MIT\n"
 "license: permission is granted, free of charge, to use, copy, modify,\n"
@@ -131,7 +141,7 @@ main(int argc, char **argv)
 		print_and_exit(usage_text);
 		break;
 	case RP_CMDLINE_VERSION:
-		print_and_exit(PROG " (libreaper) " REAPER_VERSION "\n");
+		print_and_exit(version_text);
 		break;
 	case RP_CMDLINE_LICENSE:
 		print_and_exit(license_text);
