@@ -1,20 +1,35 @@
 /*
- * The application of the end-to-end test: runs as the reaper's child in a
- * FROM-scratch container (podman-e2e.sh), leaves an orphan behind, waits
- * for the SIGTERM of `podman stop` and reports on stdout what it saw, one
- * "key=value" line at a time. It never judges; the script asserts.
+ * The application of the end-to-end test: runs as the child of the
+ * container's init (the reaper, whichever way the engine started it) in a
+ * FROM-scratch container (podman-e2e.sh), leaves an orphan behind, logs
+ * the signals it is sent, and after the SIGTERM of `podman stop` reports
+ * on stdout what it saw, one "key=value" line at a time. It never judges;
+ * the script asserts.
  *
  *   pid=P ppid=Q        who we are (the reaper must be our parent, pid 1)
+ *   pid1=ARG ARG...     PID 1's command line, NULs shown as spaces: which
+ *                       init the engine started, and how
+ *   pid1-exe=PATH size=N   where PID 1's program is and its size, to tell
+ *                       our reaper from another init mounted at the
+ *                       same place (podman's /run/podman-init)
  *   orphan=P            the grandchild that outlived its parent
- *   ready               the script may now `podman stop`
- *   sigterm from pid=P code=C   the SIGTERM we got (P = 1: forwarded by
- *                       the reaper; podman's own signal would read 0)
+ *   leftover=P          (--leftover) a child left running when we exit
+ *   ready               the script may now signal us
+ *   sigusr1 from pid=P code=C   each SIGUSR1 (P = 1: forwarded by the
+ *                       reaper; the engine's own signal would read 0)
+ *   sigterm from pid=P code=C   the SIGTERM that ends the scenario
  *   orphan-reaped=yes|no
  *   zombies=N [list]    processes in state Z anywhere in the container
  *   exit=42             then exits 42, so the script can tell our exit
  *                       code from the reaper's own (125-127, 128+N)
+ *   leftover sigterm from pid=P code=C   the leftover's SIGTERM, which
+ *                       only the reaper's grace period sends it
  *
- * With "--probe" it only prints "probe" and exits 0.
+ * Other modes:
+ *   --probe             print "probe", exit 0 (can podman run anything?)
+ *   --exit N            print the pid/pid1 lines, exit N at once
+ *   --pause             the pod's infra container: wait for SIGTERM or
+ *                       SIGINT, exit 0
  *
  * Statically linked: the image holds nothing but the reaper and this.
  *
@@ -26,6 +41,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -240,39 +256,177 @@ report_zombies(void)
 	say("zombies=%d%s", zombies, list);
 }
 
+/* PID 1's command line (its NULs shown as spaces) and program. */
+static void
+report_pid1(void)
+{
+	char buf[512], exe[PATH_MAX];
+	struct stat st;
+	ssize_t n, i;
+	int fd;
+
+	fd = open("/proc/1/cmdline", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die("open /proc/1/cmdline");
+	n = read_nointr(fd, buf, sizeof(buf) - 1);
+	if (n < 0)
+		die("read /proc/1/cmdline");
+	(void) close(fd);
+	while (n > 0 && buf[n - 1] == '\0')
+		n--;
+	for (i = 0; i < n; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	buf[n] = '\0';
+	say("pid1=%s", buf);
+
+	/* stat() follows the link to the program itself, also when it is a
+	 * file bind-mounted from the host, as podman's --init does. Outside
+	 * a container PID 1 is usually not ours to look at: no reason to
+	 * stop, the script judges the line. */
+	n = readlink("/proc/1/exe", exe, sizeof(exe) - 1);
+	if (n < 0 || stat("/proc/1/exe", &st) < 0) {
+		say("pid1-exe=unreadable (%s)", strerror(errno));
+		return;
+	}
+	exe[n] = '\0';
+	say("pid1-exe=%s size=%lld", exe, (long long) st.st_size);
+}
+
+/* Waits for one of the blocked signals in set, EINTR retried. */
+static int
+wait_signal(const sigset_t *set, siginfo_t *si)
+{
+	int sig;
+
+	do
+		sig = sigwaitinfo(set, si);
+	while (sig < 0 && errno == EINTR);
+	if (sig < 0)
+		die("sigwaitinfo");
+	return sig;
+}
+
+/*
+ * A child that outlives us: it leads a session of its own (so no group
+ * signal reaches it with ours) and waits for the SIGTERM that only a
+ * grace period sends to what is left once the application has exited.
+ * It inherits our mask, SIGTERM blocked, so that SIGTERM cannot be lost
+ * whenever it comes.
+ */
+static pid_t
+make_leftover(const sigset_t *term)
+{
+	siginfo_t si;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid > 0)
+		return pid;
+	if (setsid() < 0)
+		_exit(EXIT_BROKEN);
+	(void) wait_signal(term, &si);
+	say("leftover sigterm from pid=%d code=%d", (int) si.si_pid,
+	    si.si_code);
+	_exit(0);
+}
+
+/* The infra container of a pod: it only holds the namespaces. */
+static int
+pause_until_stopped(void)
+{
+	sigset_t stop;
+	siginfo_t si;
+
+	(void) sigemptyset(&stop);
+	(void) sigaddset(&stop, SIGTERM);
+	(void) sigaddset(&stop, SIGINT);
+	/* As PID 1 a signal with the default action is dropped, but a
+	 * blocked one is queued: sigwaitinfo() gets it. */
+	if (sigprocmask(SIG_BLOCK, &stop, NULL) < 0)
+		die("sigprocmask");
+	(void) wait_signal(&stop, &si);
+	return 0;
+}
+
+/* An exit code, 0-255. strtol() with every check: the app is linked
+ * statically and without libbsd, so no strtonum(). */
+static int
+parse_code(const char *arg)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < 0 || v > 255) {
+		errno = 0;
+		die("bad exit code '%s'", arg);
+	}
+	return (int) v;
+}
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	errno = 0;
+	die("usage: e2e-app [--probe | --pause | --exit N | --leftover]");
+}
+
 int
 main(int argc, char *argv[])
 {
-	sigset_t term;
+	sigset_t waited, term;
+	bool leftover = false;
 	siginfo_t si;
 	pid_t orphan;
-	int sig;
 
+	if (argc > 3)
+		usage();
 	/* The script's "can podman run anything here?" check: the simplest
 	 * run of this image that involves neither the reaper nor our test. */
 	if (argc == 2 && strcmp(argv[1], "--probe") == 0) {
 		say("probe");
 		return 0;
 	}
+	if (argc == 2 && strcmp(argv[1], "--pause") == 0)
+		return pause_until_stopped();
+	if (argc == 3 && strcmp(argv[1], "--exit") == 0) {
+		int code = parse_code(argv[2]);
 
-	/* Blocked before the scenario starts, so that the one SIGTERM we
-	 * wait for stays pending until sigwaitinfo() takes it, whenever it
-	 * comes (its default action would kill us). */
+		say("pid=%d ppid=%d", (int) getpid(), (int) getppid());
+		report_pid1();
+		say("exit=%d", code);
+		return code;
+	}
+	if (argc == 2 && strcmp(argv[1], "--leftover") == 0)
+		leftover = true;
+	else if (argc != 1)
+		usage();
+
+	/* Blocked before the scenario starts, so that the signals we wait
+	 * for stay pending until sigwaitinfo() takes them, whenever they
+	 * come (their default action would kill us). */
 	(void) sigemptyset(&term);
 	(void) sigaddset(&term, SIGTERM);
-	if (sigprocmask(SIG_BLOCK, &term, NULL) < 0)
+	waited = term;
+	(void) sigaddset(&waited, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &waited, NULL) < 0)
 		die("sigprocmask");
 
 	say("pid=%d ppid=%d", (int) getpid(), (int) getppid());
+	report_pid1();
 	orphan = make_orphan();
 	say("orphan=%d", (int) orphan);
+	if (leftover)
+		say("leftover=%d", (int) make_leftover(&term));
 	say("ready");
 
-	do
-		sig = sigwaitinfo(&term, &si);
-	while (sig < 0 && errno == EINTR);
-	if (sig < 0)
-		die("sigwaitinfo");
+	while (wait_signal(&waited, &si) == SIGUSR1)
+		say("sigusr1 from pid=%d code=%d", (int) si.si_pid,
+		    si.si_code);
 	say("sigterm from pid=%d code=%d", (int) si.si_pid, si.si_code);
 
 	say("orphan-reaped=%s", orphan_reaped(orphan) ? "yes" : "no");
