@@ -59,7 +59,10 @@ path_init_path() {
 
 # `init_path` in containers.conf and a plain `--init`: the same mount and
 # command as --init-path. Podman's default init_path is Debian's
-# catatonit, so the size of PID 1's program tells whose init ran.
+# catatonit, so the size of PID 1's program tells whose init ran. The
+# `--init` stays on the command line: Podman 4.3.1 ignores `init = true`
+# in containers.conf (the container's HostConfig.Init stays false and
+# the app is PID 1).
 path_init_conf() {
 	RUN_CONF=$work/containers-init.conf \
 		scenario "e2e-conf-$tag" "/run/podman-init -- /app" \
