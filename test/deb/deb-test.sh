@@ -166,7 +166,9 @@ cleanup() {
 	local st=$?
 	purge_ours >&2 || st=1
 	if [ "${REAPER_DEB_KEEP:-0}" = 1 ]; then
-		echo "$me: kept $work" >&2
+		if [ "$st" -ne 0 ]; then
+			echo "$me: kept $work" >&2
+		fi
 	else
 		rm -rf "$work"
 	fi
@@ -408,6 +410,7 @@ else
 fi
 
 if [ "${REAPER_DEB_KEEP:-0}" = 1 ]; then
+	echo "$me: kept $work"
 	stat -c '%s %n' "$work"/*.deb "$work"/*.changes | show
 fi
 summary
