@@ -71,6 +71,26 @@ rt_opts_init(struct rt_opts *o)
 	o->extra_fd = -1;
 }
 
+/* The signals the C library keeps for itself (32 and 33 with glibc)
+ * refuse sigaction(), but a parent may still leave them ignored: GNU make
+ * starts recipes with glibc's posix_spawn(), which does, and exec keeps
+ * SIG_IGN. Tests that compare SigIgn would then see the build tool, not
+ * the product. The kernel is asked directly, and only an ignored signal
+ * is reset: a handler the C library installed stays. The handler is the
+ * first word of the kernel's struct on every architecture we build for. */
+static void
+reset_reserved_ignored(void)
+{
+	for (int s = 32; s < SIGRTMIN; s++) {
+		unsigned long old[8] = { 0 }, dfl[8] = { 0 };
+
+		if (syscall(SYS_rt_sigaction, s, NULL, old, (NSIG - 1) / 8) == 0 &&
+		    old[0] == (unsigned long) SIG_IGN)
+			(void) syscall(SYS_rt_sigaction, s, dfl, NULL,
+				       (NSIG - 1) / 8);
+	}
+}
+
 void
 rt_reset_signals(void)
 {
@@ -81,6 +101,7 @@ rt_reset_signals(void)
 	sa.sa_handler = SIG_DFL;
 	for (int s = 1; s < NSIG; s++)
 		(void) sigaction(s, &sa, NULL);
+	reset_reserved_ignored();
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
