@@ -216,7 +216,7 @@ echo "none left of $n"
 '
 
 check_arch() {
-	local q f tpid upid pid1 line log first
+	local q f spid tpid upid pid1 line why log first
 
 	q=$(qemu_name "$arch")
 	wrap=()
@@ -235,28 +235,48 @@ check_arch() {
 	run -- "$tmp/not-executable"
 	expect not-executable 126 "mode 644 file"
 
-	# From outside, to the namespace's PID 1 by its pid here: the
-	# application says through the FIFO when its trap is set.
+	# From outside, to the namespace's PID 1 by its pid here, as `docker
+	# stop` does. One FIFO brings both the application's word that its
+	# trap is set and the run's end, so a run that fails early is not
+	# waited for.
 	f=$tmp/ready
 	rm -f "$f"
 	mkfifo "$f"
 	exec 3<>"$f"
-	rc=0
-	timeout -k 5 "$limit" "${ns[@]}" "${wrap[@]}" "$bin" -- /bin/sh -c \
-		'trap "kill \$!; exit 42" TERM; sleep 1000 & echo ready >"$0"
-		wait' "$f" >"$tmp/out" 2>"$tmp/err" </dev/null &
-	tpid=$!
-	if read -r -t "$limit" line <&3 && [ "$line" = ready ] &&
-	   upid=$(child_of "$tpid") && pid1=$(child_of "$upid"); then
-		kill -TERM "$pid1"
-		wait "$tpid" || rc=$?
-		expect term-from-host 42 "trap exit 42"
+	(
+		rc=0
+		timeout -k 5 "$limit" "${ns[@]}" "${wrap[@]}" "$bin" -- \
+			/bin/sh -c 'trap "kill \$!; exit 42" TERM
+			sleep 1000 & echo ready >"$0"; wait' "$f" \
+			>"$tmp/out" 2>"$tmp/err" </dev/null 3<&- || rc=$?
+		echo "exit $rc" >&3
+	) &
+	spid=$!
+	line=
+	why=
+	read -r -t $((limit + 10)) line <&3 || true
+	if [ "$line" != ready ]; then
+		why="the application never said ready"
+	elif ! tpid=$(child_of "$spid") || ! upid=$(child_of "$tpid") ||
+	     ! pid1=$(child_of "$upid"); then
+		why="no PID 1 found under pid $spid"
 	else
-		kill -KILL "$tpid" 2>/dev/null || true
-		wait "$tpid" || true
-		bad "term-from-host: the application never said ready"
+		kill -TERM "$pid1"
 	fi
+	if [ "$line" = ready ]; then
+		line=
+		read -r -t $((limit + 10)) line <&3 || true
+	fi
+	wait "$spid" || true
 	exec 3<&-
+	rc=${line#exit }
+	if [ -n "$why" ]; then
+		bad "term-from-host: $why (${line:-no exit})"
+	elif [ "$rc" = "$line" ]; then
+		bad "term-from-host: no exit within $((limit + 10)) s"
+	else
+		expect term-from-host 42 "trap exit 42"
+	fi
 
 	# From inside, where PID 1 only gets signals it handles or blocks.
 	run -- /bin/sh -c 'trap "kill \$!; exit 43" TERM; sleep 1000 &
