@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # README's test command: install what the suite needs (Debian 12), build,
 # run the whole suite (unit, stress in its short form, abi, e2e), the
-# command's tests against the musl static build, the suite again under
+# command's tests against the musl static build, reaper-static for every
+# architecture under qemu, the Debian packages (lintian, then installed
+# and used), the meson dist tarball on its own, the suite again under
 # AddressSanitizer + UndefinedBehaviorSanitizer and under valgrind
 # memcheck, cppcheck and clang-tidy, and each fuzz target for a few
 # seconds. Run as root: the tests create PID namespaces (as another user
@@ -54,6 +56,16 @@ for t in test-command test-command-run test-tty test-faults test-stress; do
 done
 bash test/e2e/podman-e2e.sh build-musl/tools/reaper-static \
 	build-test/test/e2e/e2e-app
+
+echo "== every architecture: reaper-static cross-built, run under qemu as PID 1"
+bash cross/build-dist.sh
+bash cross/test-qemu.sh dist
+
+echo "== the Debian packages: built, linted, installed, used, purged"
+bash test/deb/deb-test.sh
+
+echo "== the release tarball (meson dist) builds and passes on its own"
+bash test/dist-test.sh build-test
 
 echo "== again under ASan + UBSan (build-asan/)"
 setup build-asan -Dbuildtype=debug -Db_sanitize=address,undefined \
