@@ -592,6 +592,7 @@ docker_parse_init_version(const char *out, char *version, size_t vsize,
 	const char *sep = strstr(out, " - ");
 	const char *end = sep ? sep : out + strlen(out);
 	const char *p = out;
+	bool found = false;
 
 	version[0] = commit[0] = '\0';
 	while (p < end && isspace((unsigned char) *p))
@@ -599,10 +600,12 @@ docker_parse_init_version(const char *out, char *version, size_t vsize,
 	while (end > p && isspace((unsigned char) end[-1]))
 		end--;
 	if ((size_t) (end - p) > sizeof(prefix) - 1 &&
-	    strncmp(p, prefix, sizeof(prefix) - 1) == 0)
+	    strncmp(p, prefix, sizeof(prefix) - 1) == 0) {
 		snprintf(version, vsize, "%.*s",
 			 (int) (end - p - (int) sizeof(prefix) + 1),
 			 p + sizeof(prefix) - 1);
+		found = true;
+	}
 	if (sep) {
 		const char *q = sep + 3, *qend = strstr(q, " - ");
 		const char *dot;
@@ -615,11 +618,13 @@ docker_parse_init_version(const char *out, char *version, size_t vsize,
 			qend--;
 		dot = memchr(q, '.', (size_t) (qend - q));
 		if (dot && !memchr(dot + 1, '.', (size_t) (qend - dot - 1)) &&
-		    dot - q == 3 && strncmp(q, "git", 3) == 0)
+		    dot - q == 3 && strncmp(q, "git", 3) == 0) {
 			snprintf(commit, csize, "%.*s",
 				 (int) (qend - dot - 1), dot + 1);
+			found = true;
+		}
 	}
-	return version[0] != '\0' || commit[0] != '\0';
+	return found;
 }
 
 /* Two lines, exactly: the first for Docker, which must come out as the
