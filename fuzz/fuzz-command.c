@@ -42,7 +42,7 @@ check_result(const struct rp_cmdline *c, int r, int argc)
 	FUZZ_CHECK(cfg->reaper_pdeathsig >= 0 && cfg->reaper_pdeathsig < NSIG);
 	FUZZ_CHECK(cfg->grace_ms <= RP_CMDLINE_GRACE_MAX_MS);
 	FUZZ_CHECK(!cfg->grace_ms || cfg->subreaper);
-	FUZZ_CHECK(c->verbosity < 2 || cfg->debug);
+	FUZZ_CHECK(c->verbosity < 2 || cfg->log.debug);
 	for (int s = 0; s < NSIG; s++)
 		FUZZ_CHECK(cfg->rewrite[s] >= 0 && cfg->rewrite[s] < NSIG);
 }

@@ -57,15 +57,14 @@
 #include <unistd.h>
 
 #include "reaper.h"
+#include "abi.h"
 #include "inproc.h"
 #include "log.h"
-#include "options.h"
 #include "pidfd.h"
 #include "util.h"
 
 /* The struct as released in 0.1; smaller sizes are not a valid caller. */
-#define RP_CONFIG_SIZE_V0_1 (offsetof(struct reaper_config, on_reap_data) + \
-			     sizeof(void *))
+#define RP_CONFIG_SIZE_V0_1 RP_ABI_SIZE_TO(struct reaper_config, on_reap_data)
 
 #define RP_START_FLAGS (REAPER_START_ALWAYS | REAPER_SUBREAPER | REAPER_DEBUG)
 
@@ -85,33 +84,24 @@ rp_inproc_load(const struct reaper_config *config,
 	       struct rp_inproc_config *cfg)
 {
 	struct reaper_config c;
-	struct rp_config defaults;
+	int r;
 
-	rp_options_defaults(&defaults);	/* REAPER_DEBUG=1 */
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->debug = defaults.debug;
+	rp_log_defaults(&cfg->log);
 	cfg->pid = -1;
 	cfg->status_fd = -1;
 	if (!config)
 		return 0;
-	if (config->size < RP_CONFIG_SIZE_V0_1)
-		return -EINVAL;
-	if (config->size > sizeof(c)) {
-		const unsigned char *tail = (const unsigned char *) config;
-
-		for (size_t i = sizeof(c); i < config->size; i++)
-			if (tail[i])
-				return -E2BIG;
-	}
-	memset(&c, 0, sizeof(c));
-	memcpy(&c, config, config->size < sizeof(c) ? config->size : sizeof(c));
+	r = rp_abi_copy(&c, sizeof(c), config, RP_CONFIG_SIZE_V0_1);
+	if (r < 0)
+		return r;
 
 	if (c.flags & ~RP_START_FLAGS)
 		return -EINVAL;
 	cfg->start_always = c.flags & REAPER_START_ALWAYS;
 	cfg->subreaper = c.flags & REAPER_SUBREAPER;
 	if (c.flags & REAPER_DEBUG)
-		cfg->debug = true;
+		cfg->log.debug = true;
 	/* -INT_MIN, the process group, does not exist. 0 is the default,
 	 * which is -1 and not wait4's "my process group": zero must mean the
 	 * default in every field (reaper.h). */
@@ -149,7 +139,6 @@ static struct {
 	 * stop() after the join: no lock needed. */
 	pthread_t thread;
 	struct rp_inproc_config cfg;
-	struct rp_config log;	/* debug switch and prefix for rp_log() */
 	idtype_t idtype;	/* cfg.pid as waitid() wants it */
 	id_t id;
 	int wake_fd;		/* eventfd, -1 when idle */
@@ -357,7 +346,7 @@ broken:
 		 * reaping, since a reaper that stopped would fill the process
 		 * table, but never silently. */
 		rs.status_broken = true;
-		rp_log_always(rs.log.log_prefix, "status_fd: %s; no more "
+		rp_log_always(rs.cfg.log.prefix, "status_fd: %s; no more "
 			      "records are written there",
 			      n < 0 ? strerror(errno) : "short write");
 		return 0;
@@ -401,10 +390,10 @@ reap(const struct reaper_status *rec, int pidfd)
 		r = TEMP_FAILURE_RETRY_NEG(waitid(P_PID, (id_t) rec->pid, &si,
 						  flags));
 	if (r < 0 || si.si_pid != rec->pid)
-		rp_log(&rs.log, "%ld was reaped by the program's own wait",
+		rp_log(&rs.cfg.log, "%ld was reaped by the program's own wait",
 		       (long) rec->pid);
 	else
-		rp_log(&rs.log, "reaped %ld (status 0x%x)", (long) rec->pid,
+		rp_log(&rs.cfg.log, "reaped %ld (status 0x%x)", (long) rec->pid,
 		       rec->status);
 }
 
@@ -420,7 +409,7 @@ drain(void)
 		pthread_mutex_lock(&rs.lock);
 		if (rs.holds) {
 			pthread_mutex_unlock(&rs.lock);
-			rp_log(&rs.log, "held: not reaping");
+			rp_log(&rs.cfg.log, "held: not reaping");
 			return;
 		}
 		memset(&si, 0, sizeof(si));
@@ -431,7 +420,7 @@ drain(void)
 		if (r < 0) {
 			/* ECHILD: none (left) of the children we wait for. */
 			if (r != -ECHILD)
-				rp_log(&rs.log, "waitid: %s", strerror(-r));
+				rp_log(&rs.cfg.log, "waitid: %s", strerror(-r));
 			return;
 		}
 		if (si.si_pid == 0)
@@ -473,7 +462,7 @@ reaper_thread(void *arg)
 		if (n < 0) {
 			/* Cannot happen on an eventfd with an 8-byte
 			 * buffer; spinning would be worse than stopping. */
-			rp_log_always(rs.log.log_prefix, "reaper thread: "
+			rp_log_always(rs.cfg.log.prefix, "reaper thread: "
 				      "eventfd: %s; no longer reaping",
 				      strerror(errno));
 			break;
@@ -550,12 +539,12 @@ start(const struct rp_inproc_config *cfg)
 		r = -EBUSY;
 		goto unlock;
 	}
-	memset(&rs.log, 0, sizeof(rs.log));
-	rs.log.debug = cfg->debug;
-	rs.log.log_prefix = "reaper";
+	/* Also when nothing starts: a failing reaper_stop() then logs as
+	 * this call asked. */
+	rs.cfg.log = cfg->log;
 	/* go-reaper's Reap(): outside PID 1, nothing to do. */
 	if (!cfg->start_always && getpid() != 1) {
-		rp_log(&rs.log, "not PID 1 (pid %ld): reaper thread not "
+		rp_log(&rs.cfg.log, "not PID 1 (pid %ld): reaper thread not "
 		       "started (REAPER_START_ALWAYS starts it anyway)",
 		       (long) getpid());
 		r = 0;
@@ -652,7 +641,7 @@ start(const struct rp_inproc_config *cfg)
 		;
 	(void) sem_destroy(&rs.running);
 	rs.state = RUNNING;
-	rp_log(&rs.log, "reaper thread started (wait4 pid %ld, options 0x%x%s"
+	rp_log(&rs.cfg.log, "reaper thread started (wait4 pid %ld, options 0x%x%s"
 	       "%s%s)", (long) cfg->pid, (unsigned) cfg->options,
 	       rs.set_subreaper ? ", subreaper" : "",
 	       rs.status_fd >= 0 ? ", status_fd" : "",
@@ -694,7 +683,7 @@ stop(void)
 	 * up a delivery it was waiting for: no wait for a slow consumer. */
 	(void) pthread_join(rs.thread, NULL);
 	if (!restore_chld())
-		rp_log(&rs.log, "SIGCHLD handler replaced by the program: "
+		rp_log(&rs.cfg.log, "SIGCHLD handler replaced by the program: "
 		       "left as it is");
 	retire_handler();
 	drop_fd(&rs.wake_fd);
@@ -706,7 +695,7 @@ stop(void)
 	pthread_mutex_lock(&rs.lock);
 	rs.state = IDLE;
 	pthread_mutex_unlock(&rs.lock);
-	rp_log(&rs.log, "reaper thread stopped");
+	rp_log(&rs.cfg.log, "reaper thread stopped");
 	return 0;
 }
 
@@ -744,16 +733,10 @@ release(void)
 }
 
 static int
-fail_with(int r, bool debug, const char *what)
+fail_with(int r, const struct rp_log *log, const char *what)
 {
-	struct rp_config lc;
-
-	memset(&lc, 0, sizeof(lc));
-	lc.debug = debug;
-	lc.log_prefix = "reaper";
-	rp_log(&lc, "%s: %s", what, strerror(-r));
-	errno = -r;
-	return -1;
+	rp_log(log, "%s: %s", what, strerror(-r));
+	return rp_abi_result(r);
 }
 
 REAPER_EXPORT int
@@ -767,7 +750,7 @@ reaper_start(const struct reaper_config *config)
 	if (r >= 0)
 		r = start(&cfg);
 	if (r < 0)
-		return fail_with(r, cfg.debug, "cannot start the reaper thread");
+		return fail_with(r, &cfg.log, "cannot start the reaper thread");
 	return 0;
 }
 
@@ -785,7 +768,7 @@ reaper_stop(void)
 	forget_parent();
 	r = stop();
 	if (r < 0)
-		return fail_with(r, rs.log.debug, "reaper_stop");
+		return fail_with(r, &rs.cfg.log, "reaper_stop");
 	return 0;
 }
 
@@ -797,7 +780,7 @@ reaper_hold(void)
 	forget_parent();
 	r = hold();
 	if (r < 0)
-		return fail_with(r, rs.log.debug, "reaper_hold");
+		return fail_with(r, &rs.cfg.log, "reaper_hold");
 	return 0;
 }
 
@@ -809,6 +792,6 @@ reaper_release(void)
 	forget_parent();
 	r = release();
 	if (r < 0)
-		return fail_with(r, rs.log.debug, "reaper_release");
+		return fail_with(r, &rs.cfg.log, "reaper_release");
 	return 0;
 }

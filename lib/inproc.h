@@ -12,12 +12,14 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "log.h"
+
 struct reaper_config;
 
 struct rp_inproc_config {
 	bool start_always;	/* REAPER_START_ALWAYS: skip the PID-1 check */
 	bool subreaper;
-	bool debug;		/* REAPER_DEBUG or REAPER_DEBUG=1 */
+	struct rp_log log;	/* debug: REAPER_DEBUG or REAPER_DEBUG=1 */
 	pid_t pid;		/* wait4() pid: -1, N > 0 or -G, never 0 */
 	int options;		/* __WALL, __WCLONE; WNOHANG is implied */
 	int status_fd;		/* the caller's fd, -1 for none */
@@ -27,7 +29,7 @@ struct rp_inproc_config {
 
 /*
  * Validate config (may be NULL: the defaults) and fill cfg from it, with
- * the size-first rules of lib/options.c.
+ * the size-first rules of abi.h.
  * Errors: -EINVAL (size below the first release's, unknown flag, pid
  * INT_MIN, options other than WNOHANG, __WALL, __WCLONE, negative
  * status_fd), -E2BIG (non-zero bytes past the fields this library knows).

@@ -12,13 +12,13 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "fmt.h"
 #include "log.h"
-#include "options.h"
 #include "util.h"
 
 /*
@@ -90,14 +90,23 @@ out:
 }
 
 void
-rp_log(const struct rp_config *cfg, const char *fmt, ...)
+rp_log_defaults(struct rp_log *log)
+{
+	const char *dbg = secure_getenv("REAPER_DEBUG");
+
+	log->debug = dbg && strcmp(dbg, "1") == 0;
+	log->prefix = "reaper";
+}
+
+void
+rp_log(const struct rp_log *log, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!cfg || !cfg->debug)
+	if (!log || !log->debug)
 		return;
 	va_start(ap, fmt);
-	vlog(cfg->log_prefix, fmt, ap);
+	vlog(log->prefix, fmt, ap);
 	va_end(ap);
 }
 

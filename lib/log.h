@@ -10,10 +10,20 @@
 
 #include <stdbool.h>
 
-struct rp_config;
+/* Who logs and whether debug lines are wanted: part of each front end's
+ * configuration (struct rp_config, struct rp_inproc_config), so that the
+ * log belongs to neither. */
+struct rp_log {
+	bool debug;		/* rp_log() writes only when set */
+	const char *prefix;	/* each line starts "<prefix>[<pid>]: " */
+};
 
-/* Log when cfg->debug is set. */
-void rp_log(const struct rp_config *cfg, const char *fmt, ...)
+/* prefix "reaper", debug from REAPER_DEBUG=1 (secure_getenv(): ignored in
+ * setuid programs), so that it can be switched on without recompiling. */
+void rp_log_defaults(struct rp_log *log);
+
+/* Log when log->debug is set. */
+void rp_log(const struct rp_log *log, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* Log unconditionally (errors the user must see, e.g. from the command). */

@@ -1,7 +1,7 @@
 /*
- * Owns the size-first options ABI (kernel copy_struct_from_user() rules):
- * a caller's struct may be older (shorter: missing fields take defaults) or
- * newer (longer: accepted only if every byte we do not know is zero).
+ * Owns the translation of the public struct reaper_options into struct
+ * rp_config: every check of its fields, and the defaults (the copy itself
+ * follows the size-first rules of abi.h).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -13,12 +13,13 @@
 #include <string.h>
 
 #include "reaper.h"
+#include "abi.h"
 #include "options.h"
 #include "signals.h"
 
 /* The struct as released in 0.1; smaller sizes are not a valid caller. */
-#define RP_OPTIONS_SIZE_V0_1 (offsetof(struct reaper_options, on_reap_data) + \
-			      sizeof(void *))
+#define RP_OPTIONS_SIZE_V0_1 \
+	RP_ABI_SIZE_TO(struct reaper_options, on_reap_data)
 
 #define RP_KNOWN_FLAGS (REAPER_SPLIT_ALWAYS | REAPER_SUBREAPER | \
 			REAPER_DEBUG | REAPER_SIGNAL_GROUP)
@@ -26,16 +27,13 @@
 void
 rp_options_defaults(struct rp_config *cfg)
 {
-	const char *dbg;
 	int s;
 
 	memset(cfg, 0, sizeof(*cfg));
 	strcpy(cfg->marker, "REAPER");
-	cfg->log_prefix = "reaper";
+	rp_log_defaults(&cfg->log);
 	for (s = 0; s < NSIG; s++)
 		cfg->rewrite[s] = s;
-	dbg = secure_getenv("REAPER_DEBUG");
-	cfg->debug = dbg && strcmp(dbg, "1") == 0;
 }
 
 static bool
@@ -66,17 +64,9 @@ rp_options_load(const struct reaper_options *opts, struct rp_config *cfg)
 	rp_options_defaults(cfg);
 	if (!opts)
 		return 0;
-	if (opts->size < RP_OPTIONS_SIZE_V0_1)
-		return -EINVAL;
-	if (opts->size > sizeof(o)) {
-		const unsigned char *tail = (const unsigned char *) opts;
-
-		for (size_t i = sizeof(o); i < opts->size; i++)
-			if (tail[i])
-				return -E2BIG;
-	}
-	memset(&o, 0, sizeof(o));
-	memcpy(&o, opts, opts->size < sizeof(o) ? opts->size : sizeof(o));
+	r = rp_abi_copy(&o, sizeof(o), opts, RP_OPTIONS_SIZE_V0_1);
+	if (r < 0)
+		return r;
 
 	if (o.flags & ~RP_KNOWN_FLAGS)
 		return -EINVAL;
@@ -84,7 +74,7 @@ rp_options_load(const struct reaper_options *opts, struct rp_config *cfg)
 	cfg->subreaper = o.flags & REAPER_SUBREAPER;
 	cfg->signal_group = o.flags & REAPER_SIGNAL_GROUP;
 	if (o.flags & REAPER_DEBUG)
-		cfg->debug = true;
+		cfg->log.debug = true;
 	if (o.marker) {
 		if (!marker_valid(o.marker))
 			return -EINVAL;

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "log.h"
+
 struct reaper_options;
 
 #define RP_MARKER_MAX 64
@@ -20,13 +22,12 @@ struct reaper_options;
 struct rp_config {
 	bool split_always;
 	bool subreaper;
-	bool debug;
 	bool signal_group;
 	/* Log every reaped process that is not the application, even
 	 * without debug (the command's -w, as tini's). */
 	bool warn_reaped;
 	char marker[RP_MARKER_MAX];
-	const char *log_prefix;
+	struct rp_log log;
 	/* rewrite[s] is the signal forwarded when s arrives; 0 drops it. */
 	int rewrite[NSIG];
 	unsigned int grace_ms;
@@ -41,7 +42,7 @@ struct rp_config {
 
 /*
  * Fill cfg with the defaults: marker "REAPER", identity rewrite table,
- * debug from REAPER_DEBUG=1 (secure_getenv: ignored in setuid programs).
+ * the log's (rp_log_defaults()).
  */
 void rp_options_defaults(struct rp_config *cfg);
 

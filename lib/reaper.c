@@ -1,7 +1,7 @@
 /*
- * Public entry points. The only place that turns the internal -errno
- * convention into -1 + errno, and the only lib/ file (with options.c) that
- * sees struct reaper_options.
+ * reaper_fork_self() and reaper_fork_self_opts(): decide whether a split
+ * is due (marker, PID 1, a running reaper_start() thread), then split. With
+ * options.c, the only lib/ file that sees struct reaper_options.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "reaper.h"
+#include "abi.h"
 #include "fmt.h"
 #include "inproc.h"
 #include "log.h"
@@ -81,7 +82,7 @@ reaper_fork_self_opts(const struct reaper_options *opts)
 
 	r = rp_options_load(opts, &cfg);
 	if (r < 0) {
-		rp_log(&cfg, "invalid options: %s", strerror(-r));
+		rp_log(&cfg.log, "invalid options: %s", strerror(-r));
 		goto fail;
 	}
 	if (decided)
@@ -94,7 +95,8 @@ reaper_fork_self_opts(const struct reaper_options *opts)
 		rp_selfexe_restore_comm();
 		return 0;
 	case RP_MARKER_INVALID:
-		rp_log(&cfg, "ignoring %s: not set by our parent", cfg.marker);
+		rp_log(&cfg.log, "ignoring %s: not set by our parent",
+		       cfg.marker);
 		break;
 	case RP_MARKER_ABSENT:
 		break;
@@ -106,14 +108,14 @@ reaper_fork_self_opts(const struct reaper_options *opts)
 		 * reaper's back. After reaper_stop() a call may split. */
 		decided = false;
 		r = -EBUSY;
-		rp_log(&cfg, "reaper_start() is running, not splitting");
+		rp_log(&cfg.log, "reaper_start() is running, not splitting");
 		goto fail;
 	}
 	r = split(&cfg);
-	rp_log(&cfg, "cannot split, running unsupervised: %s", strerror(-r));
+	rp_log(&cfg.log, "cannot split, running unsupervised: %s",
+	       strerror(-r));
 fail:
-	errno = -r;
-	return -1;
+	return rp_abi_result(r);
 }
 
 REAPER_EXPORT int

@@ -84,10 +84,10 @@ finish(struct sv *sv)
 	char name[16];
 
 	if (WIFSIGNALED(sv->app_status))
-		rp_log(sv->cfg, "application killed by SIG%s, exiting",
+		rp_log(&sv->cfg->log, "application killed by SIG%s, exiting",
 		       rp_signals_name(WTERMSIG(sv->app_status), name));
 	else
-		rp_log(sv->cfg, "application exited with %d, exiting",
+		rp_log(&sv->cfg->log, "application exited with %d, exiting",
 		       WEXITSTATUS(sv->app_status));
 	rp_reap_exit(sv->cfg, sv->app_status);
 }
@@ -106,7 +106,7 @@ signal_leftovers(struct sv *sv, int sig)
 	if (r >= 0)
 		return;
 	if (!sv->warned_no_proc)
-		rp_log_always(sv->cfg->log_prefix, "cannot find leftover "
+		rp_log_always(sv->cfg->log.prefix, "cannot find leftover "
 			      "processes (%s): signalling the application's "
 			      "process group only", strerror(-r));
 	sv->warned_no_proc = true;
@@ -129,7 +129,7 @@ start_grace(struct sv *sv)
 	sv->grace_end_ns = monotonic_ns() + (uint64_t) sv->cfg->grace_ms *
 						    1000000u;
 	sv->phase = TERM_SENT;
-	rp_log(sv->cfg, "grace period: SIGTERM to leftovers, SIGKILL in %u ms",
+	rp_log(&sv->cfg->log, "grace period: SIGTERM to leftovers, SIGKILL in %u ms",
 	       sv->cfg->grace_ms);
 	signal_leftovers(sv, SIGTERM);
 }
@@ -148,11 +148,11 @@ reaped(struct sv *sv, pid_t pid, int status)
 		if (sv->phase == RUNNING)
 			sv->orphans++;
 		if (sv->cfg->warn_reaped)
-			rp_log_always(sv->cfg->log_prefix, "reaped zombie "
+			rp_log_always(sv->cfg->log.prefix, "reaped zombie "
 				      "process %ld (status 0x%x)", (long) pid,
 				      status);
 		else
-			rp_log(sv->cfg, "reaped %ld (status 0x%x)", (long) pid,
+			rp_log(&sv->cfg->log, "reaped %ld (status 0x%x)", (long) pid,
 			       status);
 	}
 	if (sv->cfg->on_reap)
@@ -201,13 +201,13 @@ app_stopped(struct sv *sv, int sig)
 	char name[16];
 
 	if (own_group_orphaned()) {
-		rp_log(sv->cfg, "application stopped by SIG%s; nobody to hand "
+		rp_log(&sv->cfg->log, "application stopped by SIG%s; nobody to hand "
 		       "the terminal to, continuing it",
 		       rp_signals_name(sig, name));
 		(void) kill(-sv->app, SIGCONT);
 		return;
 	}
-	rp_log(sv->cfg, "application stopped by SIG%s, stopping",
+	rp_log(&sv->cfg->log, "application stopped by SIG%s, stopping",
 	       rp_signals_name(sig, name));
 	(void) kill(0, SIGSTOP);
 }
@@ -232,7 +232,7 @@ drain(struct sv *sv)
 	while ((r = rp_reap_one(&pid, &status)) > 0)
 		reaped(sv, pid, status);
 	if (r < 0 && r != -ECHILD)	/* cannot happen with valid args */
-		rp_log(sv->cfg, "waitpid: %s", strerror(-r));
+		rp_log(&sv->cfg->log, "waitpid: %s", strerror(-r));
 	return r;
 }
 
@@ -273,11 +273,11 @@ forward(struct sv *sv, const siginfo_t *si)
 		return;
 	to = sv->cfg->rewrite[sig];
 	if (!to) {
-		rp_log(sv->cfg, "dropping SIG%s", rp_signals_name(sig, n1));
+		rp_log(&sv->cfg->log, "dropping SIG%s", rp_signals_name(sig, n1));
 		return;
 	}
 	if (sv->phase != RUNNING) {
-		rp_log(sv->cfg, "application gone, not forwarding SIG%s",
+		rp_log(&sv->cfg->log, "application gone, not forwarding SIG%s",
 		       rp_signals_name(sig, n1));
 		return;
 	}
@@ -310,10 +310,10 @@ forward(struct sv *sv, const siginfo_t *si)
 		r = kill(sv->app, to) < 0 ? -errno : 0;
 	}
 	if (r < 0)
-		rp_log(sv->cfg, "forwarding SIG%s: %s",
+		rp_log(&sv->cfg->log, "forwarding SIG%s: %s",
 		       rp_signals_name(to, n2), strerror(-r));
-	else if (sv->cfg->debug)	/* the names cost two snprintf()s */
-		rp_log(sv->cfg, "forwarded SIG%s as SIG%s",
+	else if (sv->cfg->log.debug)	/* the names cost two snprintf()s */
+		rp_log(&sv->cfg->log, "forwarded SIG%s as SIG%s",
 		       rp_signals_name(sig, n1), rp_signals_name(to, n2));
 }
 
@@ -322,7 +322,7 @@ static void
 grace_over(struct sv *sv)
 {
 	sv->phase = KILL_SENT;
-	rp_log(sv->cfg, "grace period over: SIGKILL to leftovers");
+	rp_log(&sv->cfg->log, "grace period over: SIGKILL to leftovers");
 	signal_leftovers(sv, SIGKILL);
 }
 
@@ -369,12 +369,12 @@ start_kernel_reaping(struct sv *sv)
 	if (why) {
 		sv->sigfd = -1;
 		rp_close(&sv->app_pidfd);
-		rp_log(sv->cfg, "%u orphans reaped; the kernel cannot take "
+		rp_log(&sv->cfg->log, "%u orphans reaped; the kernel cannot take "
 		       "over (%s)", sv->orphans, why);
 		return false;
 	}
 	set_sigchld(SIG_IGN);
-	rp_log(sv->cfg, "%u orphans reaped; the kernel reaps from now on",
+	rp_log(&sv->cfg->log, "%u orphans reaped; the kernel reaps from now on",
 	       sv->orphans);
 	return true;
 }
@@ -398,7 +398,7 @@ app_gone(struct sv *sv)
 	if (r < 0) {
 		/* Probed for, so not expected: a failure of ours (125), said
 		 * so, rather than a status made up. */
-		rp_log_always(sv->cfg->log_prefix, "the application's exit "
+		rp_log_always(sv->cfg->log.prefix, "the application's exit "
 			      "status is lost (%s)", strerror(-r));
 		status = 125 << 8;	/* as wait() reports exit(125) */
 	}
@@ -424,7 +424,7 @@ wait_kernel_reaping(struct sv *sv, siginfo_t *si)
 		if (poll(p, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			rp_log_always(sv->cfg->log_prefix, "poll: %s",
+			rp_log_always(sv->cfg->log.prefix, "poll: %s",
 				      strerror(errno));
 			_exit(125);
 		}
@@ -481,7 +481,7 @@ wait_event(struct sv *sv, siginfo_t *si)
 		}
 		/* Cannot happen with valid arguments; spinning would be
 		 * worse than dying loudly. */
-		rp_log_always(sv->cfg->log_prefix, "sigtimedwait: %s",
+		rp_log_always(sv->cfg->log.prefix, "sigtimedwait: %s",
 			      strerror(errno));
 		_exit(125);
 	}
@@ -578,7 +578,7 @@ rp_supervise_run(const struct rp_config *cfg, struct rp_spawn *req,
 	 * open by the reaper once the application has them. */
 	closefrom(3);
 	set_title(title);
-	rp_log(cfg, "reaper of %ld", (long) sv.app);
+	rp_log(&cfg->log, "reaper of %ld", (long) sv.app);
 	loop(&sv);
 
 fail:

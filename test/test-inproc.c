@@ -76,7 +76,7 @@ START_TEST(config_null_means_defaults)
 	ck_assert_int_eq(rp_inproc_load(NULL, &cfg), 0);
 	ck_assert(!cfg.start_always);
 	ck_assert(!cfg.subreaper);
-	ck_assert(!cfg.debug);
+	ck_assert(!cfg.log.debug);
 	ck_assert_int_eq(cfg.pid, -1);
 	ck_assert_int_eq(cfg.options, 0);
 	ck_assert_int_eq(cfg.status_fd, -1);
@@ -111,7 +111,7 @@ START_TEST(config_fields)
 	ck_assert_int_eq(rp_inproc_load(&c, &cfg), 0);
 	ck_assert(cfg.start_always);
 	ck_assert(cfg.subreaper);
-	ck_assert(cfg.debug);
+	ck_assert(cfg.log.debug);
 	ck_assert_int_eq(cfg.pid, -42);
 	ck_assert_int_eq(cfg.options, __WALL);	/* WNOHANG is implied */
 	ck_assert_int_eq(cfg.status_fd, 7);
@@ -121,9 +121,9 @@ START_TEST(config_fields)
 	/* REAPER_DEBUG=1 without the flag. */
 	ck_assert_int_eq(setenv("REAPER_DEBUG", "1", 1), 0);
 	ck_assert_int_eq(rp_inproc_load(&zero, &cfg), 0);
-	ck_assert(cfg.debug);
+	ck_assert(cfg.log.debug);
 	ck_assert_int_eq(rp_inproc_load(NULL, &cfg), 0);
-	ck_assert(cfg.debug);
+	ck_assert(cfg.log.debug);
 }
 END_TEST
 

@@ -69,7 +69,7 @@ assert_defaults(const struct rp_config *cfg)
 {
 	ck_assert(!cfg->split_always);
 	ck_assert(!cfg->subreaper);
-	ck_assert(!cfg->debug);
+	ck_assert(!cfg->log.debug);
 	ck_assert(!cfg->signal_group);
 	ck_assert_str_eq(cfg->marker, "REAPER");
 	for (int s = 0; s < NSIG; s++)
@@ -194,7 +194,7 @@ START_TEST(flags_known_and_unknown)
 		ck_assert_int_eq(rp_options_load(&o, &cfg), 0);
 		ck_assert(cfg.split_always);
 		ck_assert(cfg.subreaper);
-		ck_assert(cfg.debug);
+		ck_assert(cfg.log.debug);
 		ck_assert(cfg.signal_group);
 	}
 	{
@@ -203,7 +203,7 @@ START_TEST(flags_known_and_unknown)
 		ck_assert_int_eq(rp_options_load(&o, &cfg), 0);
 		ck_assert(!cfg.split_always);
 		ck_assert(cfg.subreaper);
-		ck_assert(!cfg.debug);
+		ck_assert(!cfg.log.debug);
 		ck_assert(!cfg.signal_group);
 	}
 }
@@ -333,18 +333,18 @@ START_TEST(debug_from_env)
 	REAPER_OPTIONS(flag, .flags = REAPER_DEBUG);
 
 	ck_assert_int_eq(rp_options_load(NULL, &cfg), 0);
-	ck_assert(!cfg.debug);
+	ck_assert(!cfg.log.debug);
 	ck_assert_int_eq(setenv("REAPER_DEBUG", "1", 1), 0);
 	ck_assert_int_eq(rp_options_load(NULL, &cfg), 0);
-	ck_assert(cfg.debug);
+	ck_assert(cfg.log.debug);
 	ck_assert_int_eq(setenv("REAPER_DEBUG", "0", 1), 0);
 	ck_assert_int_eq(rp_options_load(NULL, &cfg), 0);
-	ck_assert(!cfg.debug);
+	ck_assert(!cfg.log.debug);
 	ck_assert_int_eq(rp_options_load(&flag, &cfg), 0);
-	ck_assert(cfg.debug);
+	ck_assert(cfg.log.debug);
 	ck_assert_int_eq(unsetenv("REAPER_DEBUG"), 0);
 	ck_assert_int_eq(rp_options_load(NULL, &cfg), 0);
-	ck_assert(!cfg.debug);
+	ck_assert(!cfg.log.debug);
 }
 END_TEST
 

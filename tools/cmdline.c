@@ -342,7 +342,7 @@ rp_cmdline_parse(struct rp_cmdline *c, int argc, char **argv,
 	if (c->cfg.grace_ms)
 		c->cfg.subreaper = true;
 	if (c->verbosity >= 2)
-		c->cfg.debug = true;
+		c->cfg.log.debug = true;
 	c->cfg.warn_reaped = c->cfg.warn_reaped && c->verbosity >= 1;
 	return 0;
 }
