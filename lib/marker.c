@@ -13,9 +13,9 @@
 #include <unistd.h>
 
 
-#include "bsd-compat.h"
 #include "fmt.h"
 #include "marker.h"
+#include "scan.h"
 #include "util.h"
 
 /* "LISTEN_PID=" plus room for any pid_t in decimal. */
@@ -33,23 +33,16 @@ env_is(const char *entry, const char *name, size_t len)
 enum rp_marker_state
 rp_marker_take(const char *name)
 {
-	const char *val, *err = NULL;
-	long long pid;
+	const char *val;
+	uint64_t pid;
 	enum rp_marker_state st;
 
 	val = getenv(name);
 	if (!val)
 		return RP_MARKER_ABSENT;
-	/* Exactly what rp_marker_env() writes: digits, no leading zero.
-	 * strtonum() alone would let strtoll() skip blanks and take a sign. */
-	pid = 0;
-	if (val[0] < '1' || val[0] > '9' ||
-	    val[strspn(val, "0123456789")] != '\0')
-		err = "not a pid";
-	else
-		pid = strtonum(val, 1, INT32_MAX, &err);
-	st = (!err && (pid_t) pid == getppid()) ? RP_MARKER_VALID
-						: RP_MARKER_INVALID;
+	/* Exactly what rp_marker_env() writes: digits, no leading zero. */
+	st = val[0] != '0' && rp_scan_whole(val, INT32_MAX, &pid) &&
+	     (pid_t) pid == getppid() ? RP_MARKER_VALID : RP_MARKER_INVALID;
 	/* Every copy goes, also a duplicate planted further down environ. */
 	while (getenv(name))
 		(void) unsetenv(name);

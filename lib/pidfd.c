@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "pidfd.h"
+#include "scan.h"
 #include "util.h"
 
 #ifndef SYS_pidfd_open
@@ -75,14 +76,14 @@ rp_pidfd_keeps_exit_status(int pidfd)
 {
 	struct rp_pidfd_info info;
 	struct utsname u;
-	const char *p = u.release;
-	long major, minor = 0;
+	uint64_t major, minor = 0;
+	size_t n;
 
 	if (uname(&u) < 0)
 		return false;
-	major = rp_parse_digits(&p);
-	if (*p++ == '.')
-		minor = rp_parse_digits(&p);
+	n = rp_scan_u64(u.release, UINT32_MAX, &major);
+	if (u.release[n] == '.')
+		(void) rp_scan_u64(u.release + n + 1, UINT32_MAX, &minor);
 	if (major < 6 || (major == 6 && minor < 16))
 		return false;
 	return get_info(pidfd, &info) == 0;

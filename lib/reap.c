@@ -25,6 +25,7 @@
 #include "fmt.h"
 #include "options.h"
 #include "pidfd.h"
+#include "proc.h"
 #include "reap.h"
 #include "signals.h"
 #include "util.h"
@@ -42,46 +43,6 @@ rp_reap_one(pid_t *pid, int *status)
 	return 1;
 }
 
-/* Parent pid from /proc/<pid>/stat: the field after the last ')' (comm
- * may hold spaces and parentheses). -1 if gone or unreadable. */
-static pid_t
-read_ppid(int procfd, const char *name)
-{
-	char path[64], buf[512], *p;
-	const char *digits;
-	_cleanup_close_ int fd = -1;
-	ssize_t n;
-
-	rp_fmt_print(path, sizeof(path), "%.40s/stat", name);
-	fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = TEMP_FAILURE_RETRY_NEG(read(fd, buf, sizeof(buf) - 1));
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	/* ") S 123 ..." */
-	if (!p || strlen(p) < 5)
-		return -1;
-	digits = p + 4;
-	return (pid_t) rp_parse_digits(&digits);
-}
-
-pid_t
-rp_reap_parent_of(pid_t pid)
-{
-	char name[32];
-
-	if (pid == 0)
-		return read_ppid(AT_FDCWD, "/proc/self");
-	rp_fmt_print(name, sizeof(name), "/proc/%ld", (long) pid);
-	return read_ppid(AT_FDCWD, name);
-}
-
-/* linux/magic.h's value, a stable ABI; musl-gcc has no kernel headers. */
-#define PROC_SUPER_MAGIC_ 0x9fa0
-
 static bool
 contains(const pid_t *set, size_t n, pid_t pid)
 {
@@ -91,62 +52,44 @@ contains(const pid_t *set, size_t n, pid_t pid)
 	return false;
 }
 
-struct linux_dirent64 {
-	unsigned long long d_ino;
-	long long d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
+struct sweep {
+	int procfd;
+	int sig;
+	pid_t *known;		/* us, then every descendant signalled */
+	size_t n, cap;
+	int added;		/* in this pass */
 };
 
-/* One pass over /proc: signal every process whose parent is in known[]
- * and add it there. Returns how many were added, or -errno. */
+/* One process of a pass over /proc: signal it and add it to known[] when
+ * its parent is there. */
 static int
-sweep_once(int procfd, int sig, pid_t *known, size_t *n, size_t cap)
+sweep_one(pid_t pid, pid_t ppid, void *data)
 {
-	char buf[8192];
-	int added = 0;
-	long len;
+	struct sweep *sw = data;
+	int pfd;
 
-	if (lseek(procfd, 0, SEEK_SET) < 0)
-		return -errno;
-	while ((len = syscall(SYS_getdents64, procfd, buf, sizeof(buf))) > 0) {
-		for (long off = 0; off < len;) {
-			struct linux_dirent64 *d = (void *)(buf + off);
-			const char *name = d->d_name, *digits;
-			pid_t pid, ppid;
-			int pfd;
-
-			off += d->d_reclen;
-			if (name[0] < '1' || name[0] > '9')
-				continue;
-			digits = name;
-			pid = (pid_t) rp_parse_digits(&digits);
-			if (contains(known, *n, pid))
-				continue;
-			ppid = read_ppid(procfd, name);
-			if (ppid <= 0 || !contains(known, *n, ppid))
-				continue;
-			/* Pin the process, then make sure the pid still
-			 * names a descendant: it may have been reaped and
-			 * reused between the read and the open. */
-			pfd = rp_pidfd_open(pid);
-			if (pfd >= 0) {
-				if (contains(known, *n, read_ppid(procfd, name)))
-					(void) rp_pidfd_send(pfd, sig, NULL);
-				(void) close(pfd);
-			} else if (pfd == -ENOSYS) {
-				(void) kill(pid, sig);
-			} else {
-				continue;	/* already gone */
-			}
-			if (*n < cap) {
-				known[(*n)++] = pid;
-				added++;
-			}
-		}
+	if (contains(sw->known, sw->n, pid) ||
+	    !contains(sw->known, sw->n, ppid))
+		return 0;
+	/* Pin the process, then make sure the pid still names a
+	 * descendant: it may have been reaped and reused between the read
+	 * and the open. */
+	pfd = rp_pidfd_open(pid);
+	if (pfd >= 0) {
+		if (contains(sw->known, sw->n,
+			     rp_proc_parent_at(sw->procfd, pid)))
+			(void) rp_pidfd_send(pfd, sw->sig, NULL);
+		(void) close(pfd);
+	} else if (pfd == -ENOSYS) {
+		(void) kill(pid, sw->sig);
+	} else {
+		return 0;	/* already gone */
 	}
-	return len < 0 ? -errno : added;
+	if (sw->n < sw->cap) {
+		sw->known[sw->n++] = pid;
+		sw->added++;
+	}
+	return 0;
 }
 
 int
@@ -154,8 +97,9 @@ rp_reap_signal_descendants(int sig)
 {
 	_cleanup_close_ int procfd = -1;
 	pid_t known[1024];
-	struct statfs fs;
-	size_t n = 0;
+	struct sweep sw = {
+		.sig = sig, .known = known, .cap = ARRAY_LENGTH(known),
+	};
 	int r, total = 0;
 
 	if (getpid() == 1) {
@@ -165,24 +109,20 @@ rp_reap_signal_descendants(int sig)
 			return -errno;
 		return 1;
 	}
-	procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	procfd = rp_proc_open();
 	if (procfd < 0)
-		return -errno;
-	/* An empty /proc directory (not mounted) would look like "no
-	 * leftovers" and the caller would wait for them forever. */
-	if (fstatfs(procfd, &fs) < 0)
-		return -errno;
-	if (fs.f_type != PROC_SUPER_MAGIC_)
-		return -ENOENT;
-	known[n++] = getpid();
+		return procfd;
+	sw.procfd = procfd;
+	known[sw.n++] = getpid();
 	/* Children may be listed after their parents or before: repeat
 	 * until a pass finds nobody new. */
 	do {
-		r = sweep_once(procfd, sig, known, &n, ARRAY_LENGTH(known));
+		sw.added = 0;
+		r = rp_proc_each(procfd, sweep_one, &sw);
 		if (r < 0)
 			return r;
-		total += r;
-	} while (r > 0);
+		total += sw.added;
+	} while (sw.added > 0);
 	return total;
 }
 

@@ -16,12 +16,6 @@ struct rp_config;
  * are no children left. */
 int rp_reap_one(pid_t *pid, int *status);
 
-/* Parent of pid from /proc, or -1 when gone or /proc is unreadable.
- * pid 0 means this process, with the parent numbered as the mounted /proc
- * numbers it: getppid() answers in our PID namespace, which a /proc
- * mounted from another one (unshare -pf without --mount-proc) does not. */
-pid_t rp_reap_parent_of(pid_t pid);
-
 /*
  * Send sig to every descendant still alive: kill(-1) when we are PID 1
  * (the kernel then spares only us), else a walk of /proc that follows

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "fmt.h"
-#include "reap.h"
+#include "proc.h"
 #include "selfexe.h"
 #include "util.h"
 
@@ -89,23 +89,12 @@ rp_selfexe_paths(const char *paths[RP_SELFEXE_MAX])
 void
 rp_selfexe_restore_comm(void)
 {
-	char path[64], comm[17];
-	_cleanup_close_ int fd = -1;
+	char comm[17];
 	pid_t ppid;
-	ssize_t n;
 
 	/* Not getppid(): under a /proc of another PID namespace that names
 	 * some other process, and the application took on its name. */
-	ppid = rp_reap_parent_of(0);
-	if (ppid <= 0)
-		return;
-	rp_fmt_print(path, sizeof(path), "/proc/%ld/comm", (long) ppid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	n = TEMP_FAILURE_RETRY_NEG(read(fd, comm, sizeof(comm) - 1));
-	if (n <= 1)
-		return;
-	comm[n - 1] = '\0';	/* drop the newline */
-	(void) prctl(PR_SET_NAME, comm);
+	ppid = rp_proc_parent_of(0);
+	if (ppid > 0 && rp_proc_comm(ppid, comm) == 0)
+		(void) prctl(PR_SET_NAME, comm);
 }

@@ -20,8 +20,8 @@
 #include <unistd.h>
 
 
-#include "bsd-compat.h"
 #include "fmt.h"
+#include "scan.h"
 #include "signals.h"
 #include "util.h"
 
@@ -53,17 +53,13 @@ static const struct {
 static int
 parse_rt(const char *rest, int base)
 {
-	const char *err = NULL;
-	long long off;
+	uint64_t off;
 
 	if (*rest == '\0')
 		return base;
 	if (*rest != '+' && *rest != '-')
 		return -EINVAL;
-	if (rest[1] < '0' || rest[1] > '9')
-		return -EINVAL;
-	off = strtonum(rest + 1, 0, RP_RTMAX - RP_RTMIN, &err);
-	if (err)
+	if (!rp_scan_whole(rest + 1, RP_RTMAX - RP_RTMIN, &off))
 		return -EINVAL;
 	base += *rest == '+' ? (int) off : -(int) off;
 	if (base < RP_RTMIN || base > RP_RTMAX)
@@ -74,14 +70,14 @@ parse_rt(const char *rest, int base)
 int
 rp_signals_parse(const char *s, bool allow_zero)
 {
-	const char *err = NULL;
-	long long n;
+	uint64_t n;
 
 	if (!s || !*s)
 		return -EINVAL;
 	if (*s >= '0' && *s <= '9') {
-		n = strtonum(s, allow_zero ? 0 : 1, NSIG - 1, &err);
-		return err ? -EINVAL : (int) n;
+		if (!rp_scan_whole(s, NSIG - 1, &n) || (n == 0 && !allow_zero))
+			return -EINVAL;
+		return (int) n;
 	}
 	if (allow_zero && strcasecmp(s, "NONE") == 0)
 		return 0;

@@ -39,6 +39,7 @@
 #include "log.h"
 #include "options.h"
 #include "pidfd.h"
+#include "proc.h"
 #include "reap.h"
 #include "selfexe.h"
 #include "signals.h"
@@ -179,7 +180,7 @@ own_group_orphaned(void)
 			return true;
 		if (ppgrp != pgrp)
 			return false;
-		p = rp_reap_parent_of(p);
+		p = rp_proc_parent_of(p);
 	}
 	return true;
 }
@@ -576,7 +577,7 @@ rp_supervise_run(const struct rp_config *cfg, struct rp_spawn *req,
 	/* From here on we are the reaper and never return. */
 	/* Every fd but 0-2: inherited sockets and pipes must not be held
 	 * open by the reaper once the application has them. */
-	closefrom(3);
+	rp_closefrom(3);
 	set_title(title);
 	rp_log(&cfg->log, "reaper of %ld", (long) sv.app);
 	loop(&sv);

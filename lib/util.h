@@ -53,19 +53,4 @@ rp_fmt_ulong(char *buf, unsigned long v)
 	return n;
 }
 
-/* The leading digits of *s, *s moved past them. For numbers the kernel
- * writes (/proc, uname()): no sign, no blanks; the bound only keeps a
- * surprise defined. Not strtol(): that links the C library's whole number
- * scanner (~1.5 kB, a page of the idle command's RSS) into the static
- * command. */
-static inline long
-rp_parse_digits(const char **s)
-{
-	long v = 0;
-
-	for (; **s >= '0' && **s <= '9' && v < 100000000; (*s)++)
-		v = v * 10 + (**s - '0');
-	return v;
-}
-
 #endif

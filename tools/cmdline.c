@@ -18,9 +18,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "bsd-compat.h"
 #include "fmt.h"
 #include "cmdline.h"
+#include "scan.h"
 #include "signals.h"
 
 static __attribute__((format(printf, 2, 3))) int
@@ -46,23 +46,27 @@ env_get(char *const *envp, const char *name)
 	return NULL;
 }
 
-/* strtonum() with the range in the message; what = the flag or variable. */
+/* A decimal number in [lo, hi], with the range in the message; what =
+ * the flag or variable. */
 static int
 parse_num(struct rp_cmdline *c, const char *what, const char *s, long long lo,
 	  long long hi, long long *out)
 {
 	const char *err = NULL;
-	long long v = 0;
+	uint64_t v = 0;
 
-	/* strtonum() lets strtoll() skip blanks and take a '+'. */
 	if (s[0] < '0' || s[0] > '9')
 		err = "not a number";
-	else
-		v = strtonum(s, lo, hi, &err);
+	else if (s[strspn(s, "0123456789")] != '\0')
+		err = "invalid";
+	else if (!rp_scan_whole(s, (uint64_t) hi, &v))
+		err = "too large";
+	else if (v < (uint64_t) lo)
+		err = "too small";
 	if (err)
 		return fail_usage(c, "%s: '%s' is %s (expected %lld to %lld)",
 				  what, s, err, lo, hi);
-	*out = v;
+	*out = (long long) v;
 	return 0;
 }
 
