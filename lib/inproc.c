@@ -641,8 +641,8 @@ start(const struct rp_inproc_config *cfg)
 		;
 	(void) sem_destroy(&rs.running);
 	rs.state = RUNNING;
-	rp_log(&rs.cfg.log, "reaper thread started (wait4 pid %ld, options 0x%x%s"
-	       "%s%s)", (long) cfg->pid, (unsigned) cfg->options,
+	rp_log(&rs.cfg.log, "reaper thread started (wait4 pid %ld, options "
+	       "0x%x%s%s%s)", (long) cfg->pid, (unsigned) cfg->options,
 	       rs.set_subreaper ? ", subreaper" : "",
 	       rs.status_fd >= 0 ? ", status_fd" : "",
 	       cfg->on_reap ? ", on_reap" : "");

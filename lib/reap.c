@@ -1,33 +1,22 @@
 /*
- * Owns waitpid() and the reaper's exit. No allocation: the descendant walk
- * uses fixed stack buffers, and a tree wider than its table is still
- * covered because the callers sweep again as leftovers are reparented.
+ * Owns waitpid(-1) and the signalling of leftover descendants. No
+ * allocation: the descendant walk uses fixed stack buffers, and a tree
+ * wider than its table is still covered because the callers sweep again
+ * as leftovers are reparented.
  *
  * SPDX-License-Identifier: MIT
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/statfs.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "fmt.h"
-#include "options.h"
 #include "pidfd.h"
 #include "proc.h"
 #include "reap.h"
-#include "signals.h"
 #include "util.h"
 
 int
@@ -124,42 +113,4 @@ rp_reap_signal_descendants(int sig)
 		total += sw.added;
 	} while (sw.added > 0);
 	return total;
-}
-
-void
-rp_reap_exit(const struct rp_config *cfg, int status)
-{
-	int code, sig = 0;
-
-	if (WIFEXITED(status)) {
-		code = WEXITSTATUS(status);
-	} else if (WIFSIGNALED(status)) {
-		sig = WTERMSIG(status);
-		code = 128 + sig;
-	} else {
-		code = 255;	/* not reachable: stops go to app_stopped() */
-	}
-	if (rp_config_exit_zero(cfg, code))
-		_exit(0);
-	if (sig && getpid() != 1) {
-		struct rlimit nocore = { 0, 0 };
-		struct sigaction dfl;
-
-		/* The application may have dumped core; we must not add one.
-		 * PR_SET_DUMPABLE also covers a piped core_pattern, which
-		 * ignores RLIMIT_CORE. */
-		(void) prctl(PR_SET_DUMPABLE, 0);
-		/* prlimit(), not setrlimit(): musl's setrlimit() stops
-		 * every thread (__synccall) for kernels without prlimit64,
-		 * code the static command would carry for nothing. */
-		(void) prlimit(0, RLIMIT_CORE, &nocore, NULL);
-		memset(&dfl, 0, sizeof(dfl));
-		dfl.sa_handler = SIG_DFL;
-		(void) sigaction(sig, &dfl, NULL);
-		(void) kill(getpid(), sig);
-		rp_signals_unblock(sig);
-	}
-	/* As PID 1 the kernel drops a self-sent fatal signal; and a signal
-	 * whose default is not fatal cannot have killed the application. */
-	_exit(code);
 }

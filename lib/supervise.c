@@ -21,25 +21,25 @@
 #include "config.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "reaper.h"
 #include "bsd-compat.h"
+#include "handover.h"
+#include "jobctl.h"
 #include "log.h"
 #include "options.h"
 #include "pidfd.h"
-#include "proc.h"
 #include "reap.h"
 #include "selfexe.h"
 #include "signals.h"
@@ -67,7 +67,6 @@ struct sv {
 	const struct rp_config *cfg;
 	pid_t self;
 	pid_t app;
-	int app_pidfd;		/* -1 without kernel support */
 	int app_status;
 	enum phase phase;
 	sigset_t waited;	/* what we block, in the kernel's layout */
@@ -76,21 +75,58 @@ struct sv {
 	bool warned_no_proc;
 	unsigned int orphans;	/* reaped by us while the application runs */
 	bool handover_tried;	/* start_kernel_reaping() ran: never again */
-	int sigfd;		/* while the kernel reaps (SIGCHLD ignored) */
+	/* While the kernel reaps (SIGCHLD ignored): the application's pidfd
+	 * (then it is signalled through it) and the signalfd. */
+	struct rp_handover ho;
 };
 
+/*
+ * Exit with the application's wait status: its code (or 0 when
+ * cfg->exit_zero says so); for a signal death, the same signal re-raised
+ * when we are not PID 1 (with core dumps off, so the reaper leaves no core
+ * of its own), else 128 + N as shells report it.
+ */
 static __attribute__((noreturn)) void
 finish(struct sv *sv)
 {
+	int status = sv->app_status, code, sig = 0;
 	char name[16];
 
-	if (WIFSIGNALED(sv->app_status))
-		rp_log(&sv->cfg->log, "application killed by SIG%s, exiting",
-		       rp_signals_name(WTERMSIG(sv->app_status), name));
-	else
+	if (WIFEXITED(status)) {
+		code = WEXITSTATUS(status);
 		rp_log(&sv->cfg->log, "application exited with %d, exiting",
-		       WEXITSTATUS(sv->app_status));
-	rp_reap_exit(sv->cfg, sv->app_status);
+		       code);
+	} else if (WIFSIGNALED(status)) {
+		sig = WTERMSIG(status);
+		code = 128 + sig;
+		rp_log(&sv->cfg->log, "application killed by SIG%s, exiting",
+		       rp_signals_name(sig, name));
+	} else {
+		code = 255;	/* not reachable: stops are job control's */
+	}
+	if (rp_config_exit_zero(sv->cfg, code))
+		_exit(0);
+	if (sig && sv->self != 1) {
+		struct rlimit nocore = { 0, 0 };
+		struct sigaction dfl;
+
+		/* The application may have dumped core; we must not add one.
+		 * PR_SET_DUMPABLE also covers a piped core_pattern, which
+		 * ignores RLIMIT_CORE. */
+		(void) prctl(PR_SET_DUMPABLE, 0);
+		/* prlimit(), not setrlimit(): musl's setrlimit() stops
+		 * every thread (__synccall) for kernels without prlimit64,
+		 * code the static command would carry for nothing. */
+		(void) prlimit(0, RLIMIT_CORE, &nocore, NULL);
+		memset(&dfl, 0, sizeof(dfl));
+		dfl.sa_handler = SIG_DFL;
+		(void) sigaction(sig, &dfl, NULL);
+		(void) kill(sv->self, sig);
+		rp_signals_unblock(sig);
+	}
+	/* As PID 1 the kernel drops a self-sent fatal signal; and a signal
+	 * whose default is not fatal cannot have killed the application. */
+	_exit(code);
 }
 
 /*
@@ -130,8 +166,8 @@ start_grace(struct sv *sv)
 	sv->grace_end_ns = monotonic_ns() + (uint64_t) sv->cfg->grace_ms *
 						    1000000u;
 	sv->phase = TERM_SENT;
-	rp_log(&sv->cfg->log, "grace period: SIGTERM to leftovers, SIGKILL in %u ms",
-	       sv->cfg->grace_ms);
+	rp_log(&sv->cfg->log, "grace period: SIGTERM to leftovers, SIGKILL "
+	       "in %u ms", sv->cfg->grace_ms);
 	signal_leftovers(sv, SIGTERM);
 }
 
@@ -144,7 +180,7 @@ reaped(struct sv *sv, pid_t pid, int status)
 		flags = REAPER_REAPED_APPLICATION;
 		sv->app_status = status;
 		sv->phase = APP_EXITED;
-		rp_close(&sv->app_pidfd);
+		rp_close(&sv->ho.app_pidfd);
 	} else {
 		if (sv->phase == RUNNING)
 			sv->orphans++;
@@ -153,64 +189,11 @@ reaped(struct sv *sv, pid_t pid, int status)
 				      "process %ld (status 0x%x)", (long) pid,
 				      status);
 		else
-			rp_log(&sv->cfg->log, "reaped %ld (status 0x%x)", (long) pid,
-			       status);
+			rp_log(&sv->cfg->log, "reaped %ld (status 0x%x)",
+			       (long) pid, status);
 	}
 	if (sv->cfg->on_reap)
 		sv->cfg->on_reap(pid, status, flags, sv->cfg->on_reap_data);
-}
-
-/*
- * POSIX: a process group is orphaned when none of its members has a parent
- * in another group of the same session. Nobody could continue such a
- * group, so the kernel discards ^Z for it. Ours holds the reaper and
- * possibly ancestors that share its group (sh -c 'reaper ...'): follow
- * them up. Unsure (no /proc, a chain too long) counts as orphaned, which
- * errs towards never stopping.
- */
-static bool
-own_group_orphaned(void)
-{
-	pid_t pgrp = getpgrp(), sid = getsid(0), p = getppid();
-
-	for (int depth = 0; depth < 64 && p > 0; depth++) {
-		pid_t psid = getsid(p), ppgrp = getpgid(p);
-
-		if (psid < 0 || ppgrp < 0 || psid != sid)
-			return true;
-		if (ppgrp != pgrp)
-			return false;
-		p = rp_proc_parent_of(p);
-	}
-	return true;
-}
-
-/*
- * Job control: the application stopped (^Z on its terminal, SIGTTIN...).
- * The terminal's foreground was its group instead of ours, so the shell
- * that started us is waiting for our group to stop: stop all of it, a
- * wrapper sharing it (sh -c 'reaper ...') included, with one SIGSTOP. One
- * signal to the group leaves no window in which the shell sees a member
- * stopped and continues the group before the rest has stopped. fg or bg
- * continue us (see forward()). When our group is orphaned (we lead the
- * session, or are PID 1) no shell could continue us: do what the kernel
- * does for an orphaned group and let the application go on.
- */
-static void
-app_stopped(struct sv *sv, int sig)
-{
-	char name[16];
-
-	if (own_group_orphaned()) {
-		rp_log(&sv->cfg->log, "application stopped by SIG%s; nobody to hand "
-		       "the terminal to, continuing it",
-		       rp_signals_name(sig, name));
-		(void) kill(-sv->app, SIGCONT);
-		return;
-	}
-	rp_log(&sv->cfg->log, "application stopped by SIG%s, stopping",
-	       rp_signals_name(sig, name));
-	(void) kill(0, SIGSTOP);
 }
 
 /* Reap everything that is ready; returns 0 or -ECHILD (no children). */
@@ -226,7 +209,8 @@ drain(struct sv *sv)
 	    TEMP_FAILURE_RETRY_NEG(waitpid(sv->app, &status,
 					   WNOHANG | WUNTRACED)) == sv->app) {
 		if (WIFSTOPPED(status))
-			app_stopped(sv, WSTOPSIG(status));
+			rp_jobctl_stopped(&sv->cfg->log, sv->app,
+					  WSTOPSIG(status));
 		else
 			reaped(sv, sv->app, status);
 	}
@@ -274,7 +258,8 @@ forward(struct sv *sv, const siginfo_t *si)
 		return;
 	to = sv->cfg->rewrite[sig];
 	if (!to) {
-		rp_log(&sv->cfg->log, "dropping SIG%s", rp_signals_name(sig, n1));
+		rp_log(&sv->cfg->log, "dropping SIG%s",
+		       rp_signals_name(sig, n1));
 		return;
 	}
 	if (sv->phase != RUNNING) {
@@ -283,11 +268,7 @@ forward(struct sv *sv, const siginfo_t *si)
 		return;
 	}
 	if (sv->tty_fd >= 0 && to == SIGCONT) {
-		/* fg gave us the terminal: hand it on. ^Z stopped the whole
-		 * group, so the whole group continues. */
-		if (tcgetpgrp(sv->tty_fd) == getpgrp())
-			(void) tcsetpgrp(sv->tty_fd, sv->app);
-		r = kill(-sv->app, to) < 0 ? -errno : 0;
+		r = rp_jobctl_continue(sv->tty_fd, sv->app);
 	} else if (sv->cfg->signal_group) {
 		r = kill(-sv->app, to) < 0 ? -errno : 0;
 	} else if (si->si_code == SI_QUEUE) {
@@ -300,13 +281,13 @@ forward(struct sv *sv, const siginfo_t *si)
 		info.si_pid = sv->self;
 		info.si_uid = getuid();
 		info.si_value = si->si_value;
-		if (sv->app_pidfd >= 0)
-			r = rp_pidfd_send(sv->app_pidfd, to, &info);
+		if (sv->ho.app_pidfd >= 0)
+			r = rp_pidfd_send(sv->ho.app_pidfd, to, &info);
 		else
 			r = syscall(SYS_rt_sigqueueinfo, sv->app, to, &info) < 0
 				    ? -errno : 0;
-	} else if (sv->app_pidfd >= 0) {
-		r = rp_pidfd_send(sv->app_pidfd, to, NULL);
+	} else if (sv->ho.app_pidfd >= 0) {
+		r = rp_pidfd_send(sv->ho.app_pidfd, to, NULL);
 	} else {
 		r = kill(sv->app, to) < 0 ? -errno : 0;
 	}
@@ -327,75 +308,47 @@ grace_over(struct sv *sv)
 	signal_leftovers(sv, SIGKILL);
 }
 
-/*
- * Hand reaping to the kernel: with SIGCHLD ignored, an exiting child is
- * released on the spot and nobody is woken (Linux autoreaps it in
- * exit_notify()). That loses every wait status, the application's too,
- * so only where its pidfd keeps it (PIDFD_INFO_EXIT) and nothing needs
- * each reap: an on_reap callback, -w, and job control (which waits for
- * the application's stops) keep us reaping. Signals then come through a
- * signalfd, since sigtimedwait() cannot also wait for the pidfd.
- */
-static void
-set_sigchld(void (*handler)(int))
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = handler;
-	(void) sigaction(SIGCHLD, &sa, NULL);	/* cannot fail for SIGCHLD */
-}
-
-/* Tried once; true when the kernel reaps from now on. A child that exited
+/* Tried once; true when the kernel reaps from now on. Not where every
+ * reap is reported (on_reap, -w) or job control waits for the
+ * application's stops: those need each wait status. A child that exited
  * before is a zombie still: the caller drains again. */
 static bool
 start_kernel_reaping(struct sv *sv)
 {
 	const char *why = NULL;
+	int r;
 
 	sv->handover_tried = true;
-	if (sv->cfg->on_reap || sv->cfg->warn_reaped)
+	if (sv->cfg->on_reap || sv->cfg->warn_reaped) {
 		why = "every reap is reported";
-	else if (sv->tty_fd >= 0)
+	} else if (sv->tty_fd >= 0) {
 		why = "job control";
-	/* Unreaped (phase RUNNING), so the pid is still the application's. */
-	else if ((sv->app_pidfd = rp_pidfd_open(sv->app)) < 0)
-		why = strerror(-sv->app_pidfd);
-	else if (!rp_pidfd_keeps_exit_status(sv->app_pidfd))
-		why = "the kernel keeps no exit status for pidfds";
-	else if ((sv->sigfd = (int) syscall(SYS_signalfd4, -1, &sv->waited,
-					    RP_KSIGSET_BYTES,
-					    SFD_CLOEXEC)) < 0)
-		why = strerror(errno);
+	} else {
+		/* Unreaped (phase RUNNING): the pid is the application's. */
+		r = rp_handover_start(&sv->ho, sv->app, &sv->waited);
+		if (r == -EOPNOTSUPP)
+			why = "the kernel keeps no exit status for pidfds";
+		else if (r < 0)
+			why = strerror(-r);
+	}
 	if (why) {
-		sv->sigfd = -1;
-		rp_close(&sv->app_pidfd);
-		rp_log(&sv->cfg->log, "%u orphans reaped; the kernel cannot take "
-		       "over (%s)", sv->orphans, why);
+		rp_log(&sv->cfg->log, "%u orphans reaped; the kernel cannot "
+		       "take over (%s)", sv->orphans, why);
 		return false;
 	}
-	set_sigchld(SIG_IGN);
-	rp_log(&sv->cfg->log, "%u orphans reaped; the kernel reaps from now on",
-	       sv->orphans);
+	rp_log(&sv->cfg->log, "%u orphans reaped; the kernel reaps from now "
+	       "on", sv->orphans);
 	return true;
 }
 
-/* Back to reaping ourselves (the application is gone): children that exit
- * from now on stay zombies and raise SIGCHLD, as before. */
-static void
-stop_kernel_reaping(struct sv *sv)
-{
-	set_sigchld(SIG_DFL);
-	rp_close(&sv->sigfd);
-}
-
-/* The application was reaped by the kernel: its status from its pidfd. */
+/* The application was reaped by the kernel: its status from its pidfd,
+ * and back to reaping ourselves. */
 static void
 app_gone(struct sv *sv)
 {
-	int status, r = rp_pidfd_exit_status(sv->app_pidfd, &status);
+	int status, r = rp_pidfd_exit_status(sv->ho.app_pidfd, &status);
 
-	stop_kernel_reaping(sv);
+	rp_handover_stop(&sv->ho);
 	if (r < 0) {
 		/* Probed for, so not expected: a failure of ours (125), said
 		 * so, rather than a status made up. */
@@ -406,44 +359,21 @@ app_gone(struct sv *sv)
 	reaped(sv, sv->app, status);
 }
 
-/*
- * wait_event() while the kernel reaps: the next signal into si, or false
- * once the application is gone (then back to reaping ourselves). Its
- * pidfd is asked for POLLHUP alone, which comes when it has been reaped
- * and its status stored.
- */
+/* wait_event() while the kernel reaps: the next signal into si, or false
+ * once the application is gone (then back to reaping ourselves). */
 static bool
 wait_kernel_reaping(struct sv *sv, siginfo_t *si)
 {
-	struct pollfd p[2] = {
-		{ .fd = sv->sigfd, .events = POLLIN },
-		{ .fd = sv->app_pidfd, .events = 0 },
-	};
-	struct signalfd_siginfo ss;
+	int r = rp_handover_wait(&sv->ho, si);
 
-	for (;;) {
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			rp_log_always(sv->cfg->log.prefix, "poll: %s",
-				      strerror(errno));
-			_exit(125);
-		}
-		if ((p[0].revents & POLLIN) &&
-		    read(sv->sigfd, &ss, sizeof(ss)) == (ssize_t) sizeof(ss)) {
-			memset(si, 0, sizeof(*si));
-			si->si_signo = (int) ss.ssi_signo;
-			si->si_code = ss.ssi_code;
-			si->si_pid = (pid_t) ss.ssi_pid;
-			si->si_uid = (uid_t) ss.ssi_uid;
-			si->si_value.sival_ptr = (void *) (uintptr_t) ss.ssi_ptr;
-			return true;
-		}
-		if (p[1].revents) {
-			app_gone(sv);
-			return false;
-		}
+	if (r > 0)
+		return true;
+	if (r < 0) {
+		rp_log_always(sv->cfg->log.prefix, "poll: %s", strerror(-r));
+		_exit(125);
 	}
+	app_gone(sv);
+	return false;
 }
 
 /* Take the next signal into si; false when the grace period ran out
@@ -453,7 +383,7 @@ wait_kernel_reaping(struct sv *sv, siginfo_t *si)
 static bool
 wait_event(struct sv *sv, siginfo_t *si)
 {
-	if (sv->sigfd >= 0)
+	if (sv->ho.sigfd >= 0)
 		return wait_kernel_reaping(sv, si);
 	for (;;) {
 		struct timespec left, *timeout = NULL;
@@ -504,7 +434,7 @@ loop(struct sv *sv)
 			    start_kernel_reaping(sv)) {
 				r = drain(sv);
 				if (sv->phase != RUNNING)
-					stop_kernel_reaping(sv);
+					rp_handover_stop(&sv->ho);
 			}
 			after_drain(sv, r);
 		} else {
@@ -539,8 +469,8 @@ rp_supervise_run(const struct rp_config *cfg, struct rp_spawn *req,
 {
 	struct rp_sigstate saved;
 	struct sv sv = {
-		.cfg = cfg, .self = getpid(), .app_pidfd = -1,
-		.phase = RUNNING, .tty_fd = req->tty_fd, .sigfd = -1,
+		.cfg = cfg, .self = getpid(), .phase = RUNNING,
+		.tty_fd = req->tty_fd, .ho = { .app_pidfd = -1, .sigfd = -1 },
 	};
 	int was_subreaper = 0, old_pdeathsig = 0, r;
 
