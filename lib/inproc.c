@@ -1,9 +1,8 @@
 /*
  * In-process reaping (spec section 2): reaper_reap(), reaper_start(),
- * reaper_stop(), reaper_hold(), reaper_release(). Owns the reaper thread,
- * its SIGCHLD handler and the process-wide state they share, and (like
- * reaper.c for its entry points) turns -errno into -1 + errno at the
- * public boundary.
+ * reaper_stop(), reaper_hold(), reaper_release(). Owns the reaper thread
+ * and the process-wide state it shares with its callers; its SIGCHLD
+ * handler is sigchld.c's, and the public boundary's rules are abi.h's.
  *
  * Invariants:
  *  - The thread sleeps in one blocking read() of an eventfd, with no
@@ -14,9 +13,8 @@
  *    so a SIGCHLD always finds a thread to run the handler in, even when
  *    every thread of the program blocks it, and no other signal meant for
  *    the program is ever handled in the reaper thread.
- *  - The handler is async-signal-safe: two atomic operations, one write(2),
- *    then the handler the program had, which it chains to (skalibs
- *    selfpipe: no real work in a handler).
+ *  - The SIGCHLD handler (sigchld.c) does no real work: it writes to the
+ *    eventfd and chains to the handler the program had.
  *  - Nothing is lost: a child's exit is peeked (waitid WNOWAIT), delivered
  *    (status_fd, then on_reap), and only then reaped. A slow consumer makes
  *    reaping wait: zombies wait, no record is dropped. A stop while a
@@ -43,7 +41,6 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
-#include <sched.h>
 #include <semaphore.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -61,6 +58,7 @@
 #include "inproc.h"
 #include "log.h"
 #include "pidfd.h"
+#include "sigchld.h"
 #include "util.h"
 
 /* The struct as released in 0.1; smaller sizes are not a valid caller. */
@@ -160,11 +158,6 @@ static _Thread_local unsigned int my_holds;
 static atomic_int home;
 static atomic_bool stopping;
 
-/* Shared with the SIGCHLD handler: see on_sigchld() and retire_handler(). */
-static atomic_int handler_fd = -1;
-static atomic_int handler_active;
-static struct sigaction chained;	/* SIGCHLD as the program had it */
-
 static void
 wake(int fd)
 {
@@ -177,9 +170,6 @@ wake(int fd)
 	}
 }
 
-static bool
-is_ours(const struct sigaction *sa);
-
 /* Forget the fd first, close it second: a fork() in between leaves the
  * child a leaked CLOEXEC copy rather than the number of a reused fd that
  * its forget_parent() would close. */
@@ -191,103 +181,6 @@ drop_fd(int *fd)
 	*fd = -1;
 	if (f >= 0)
 		(void) close(f);
-}
-
-/* Async-signal-safe. */
-static void
-on_sigchld(int sig, siginfo_t *si, void *ctx)
-{
-	int saved_errno = errno;
-	struct sigaction prev;
-	bool have_prev = false;
-	int fd;
-
-	/* handler_active tells reaper_stop() that the fd may still be in
-	 * use; seq_cst on both sides (see retire_handler()). */
-	atomic_fetch_add(&handler_active, 1);
-	fd = atomic_load(&handler_fd);
-	if (fd >= 0) {
-		wake(fd);
-		/* Stable while a session runs: start() writes it before it
-		 * publishes handler_fd, and only after the previous stop
-		 * waited for every handler inside this section. */
-		prev = chained;
-		have_prev = true;
-	}
-	atomic_fetch_sub(&handler_active, 1);
-	/* A straggler: caught under our disposition, run after reaper_stop()
-	 * gave the program's back. That one is what the program expects. */
-	if (!have_prev && (sigaction(SIGCHLD, NULL, &prev) < 0 ||
-			   is_ours(&prev)))
-		goto out;
-	if (prev.sa_flags & SA_SIGINFO) {
-		if (prev.sa_sigaction)
-			prev.sa_sigaction(sig, si, ctx);
-	} else if (prev.sa_handler != SIG_DFL && prev.sa_handler != SIG_IGN) {
-		prev.sa_handler(sig);
-	}
-out:
-	errno = saved_errno;
-}
-
-static bool
-is_ours(const struct sigaction *sa)
-{
-	return (sa->sa_flags & SA_SIGINFO) && sa->sa_sigaction == on_sigchld;
-}
-
-/*
- * Our disposition, as transparent as it can be: when the program had a
- * handler, keep its mask and flags (SA_RESTART or not, SA_NOCLDSTOP,
- * SA_ONSTACK), so that it runs, chained, as it did. SA_NOCLDWAIT and a
- * SIG_IGN disposition made the kernel reap behind everyone's back: no
- * status would be left to report, so they do not survive (reaper_stop()
- * gives them back). Otherwise SIGCHLD interrupted nothing before, so
- * SA_RESTART; and nobody wants stops, so SA_NOCLDSTOP.
- */
-static void
-our_disposition(const struct sigaction *prev, struct sigaction *sa)
-{
-	memset(sa, 0, sizeof(*sa));
-	sa->sa_sigaction = on_sigchld;
-	if ((prev->sa_flags & SA_SIGINFO) ||
-	    (prev->sa_handler != SIG_DFL && prev->sa_handler != SIG_IGN)) {
-		sa->sa_mask = prev->sa_mask;
-		sa->sa_flags = prev->sa_flags & ~(SA_NOCLDWAIT | SA_RESETHAND);
-	} else {
-		sigemptyset(&sa->sa_mask);
-		sa->sa_flags = SA_RESTART | SA_NOCLDSTOP;
-	}
-	sa->sa_flags |= SA_SIGINFO;
-}
-
-/* Give SIGCHLD back to the program, unless it has installed a handler of
- * its own meanwhile, which we then leave alone. Returns false then. */
-static bool
-restore_chld(void)
-{
-	struct sigaction cur;
-
-	if (sigaction(SIGCHLD, NULL, &cur) < 0 || !is_ours(&cur))
-		return false;
-	/* Cannot fail: the same signal and a disposition it had. */
-	(void) sigaction(SIGCHLD, &chained, NULL);
-	return true;
-}
-
-/*
- * After our disposition is gone: make sure no handler still writes to the
- * eventfd before it is closed (its number could be reused at once). A
- * handler that enters after the store sees -1; one already inside is
- * counted, and runs one write(2) before it leaves: this waits for that,
- * not for time.
- */
-static void
-retire_handler(void)
-{
-	atomic_store(&handler_fd, -1);
-	while (atomic_load(&handler_active))
-		sched_yield();
 }
 
 /* The wait status the kernel will give wait4() for this exited child. */
@@ -493,13 +386,11 @@ forget_parent(void)
 	/* Re-initialising a mutex that may be locked is what fork() leaves
 	 * us: its owner does not exist in this process. */
 	pthread_mutex_init(&rs.lock, NULL);
+	rp_sigchld_forget(rs.state != IDLE);
 	if (rs.state != IDLE) {
-		(void) restore_chld();
-		atomic_store(&handler_fd, -1);
 		drop_fd(&rs.wake_fd);
 		drop_fd(&rs.status_fd);
 	}
-	atomic_store(&handler_active, 0);
 	atomic_store(&stopping, false);
 	rs.state = IDLE;
 	rs.set_subreaper = false;
@@ -530,7 +421,6 @@ in_reaper_thread(void)
 static int
 start(const struct rp_inproc_config *cfg)
 {
-	struct sigaction prev, sa;
 	sigset_t all, old;
 	int was_subreaper = 0, r;
 
@@ -600,25 +490,9 @@ start(const struct rp_inproc_config *cfg)
 	}
 
 	atomic_store(&stopping, false);
-	if (sigaction(SIGCHLD, NULL, &prev) < 0) {
-		r = -errno;
+	r = rp_sigchld_install(rs.wake_fd);
+	if (r < 0)
 		goto fail;
-	}
-	/* Our own handler, put back by the program from an old sigaction()
-	 * result, is no handler of the program's: chaining to it would
-	 * recurse. */
-	if (is_ours(&prev)) {
-		memset(&prev, 0, sizeof(prev));
-		prev.sa_handler = SIG_DFL;
-	}
-	chained = prev;
-	atomic_store(&handler_fd, rs.wake_fd);
-	our_disposition(&prev, &sa);
-	if (sigaction(SIGCHLD, &sa, NULL) < 0) {
-		r = -errno;
-		retire_handler();
-		goto fail;
-	}
 	/* The thread inherits this mask and opens SIGCHLD alone: no signal
 	 * of the program's can reach it in between. The caller's own mask is
 	 * back as it was before we return. */
@@ -628,8 +502,7 @@ start(const struct rp_inproc_config *cfg)
 	r = -pthread_create(&rs.thread, NULL, reaper_thread, NULL);
 	(void) pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (r < 0) {
-		(void) restore_chld();
-		retire_handler();
+		(void) rp_sigchld_remove();
 		goto fail;
 	}
 	/* Return only once the thread runs our code (which allocates
@@ -682,10 +555,9 @@ stop(void)
 	/* Returns once the thread has finished the reap it was in, or given
 	 * up a delivery it was waiting for: no wait for a slow consumer. */
 	(void) pthread_join(rs.thread, NULL);
-	if (!restore_chld())
+	if (!rp_sigchld_remove())
 		rp_log(&rs.cfg.log, "SIGCHLD handler replaced by the program: "
 		       "left as it is");
-	retire_handler();
 	drop_fd(&rs.wake_fd);
 	drop_fd(&rs.status_fd);
 	if (rs.set_subreaper)
