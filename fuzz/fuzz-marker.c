@@ -1,7 +1,7 @@
 /*
  * The environment marker (lib/marker.c): rp_marker_take(), which the
  * re-executed program runs on an environment anyone may have planted
- * marker copies in, and rp_marker_env(), which builds the application's
+ * marker copies in, and rp_childenv_make(), which builds the application's
  * environment (marker, LISTEN_PID slot) from the program's, also as the
  * command calls it, without a marker. The marker's
  * name goes through rp_options_load() first, as reaper_fork_self_opts()
@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "fuzz-common.h"
+#include "childenv.h"
 #include "marker.h"
 #include "options.h"
 #include "reaper.h"
@@ -84,7 +85,7 @@ check_env(char **env, const char *marker, pid_t reaper, const char *rstr)
 	bool rewrite = listen && strcmp(listen, rstr) == 0 &&
 		       !(marker && strcmp(marker, "LISTEN_PID") == 0);
 
-	FUZZ_CHECK(rp_marker_env(marker, reaper, &out, &slot) == 0);
+	FUZZ_CHECK(rp_childenv_make(marker, reaper, &out, &slot) == 0);
 	if (!out) {
 		/* Nothing to change: the caller uses environ as it is. */
 		FUZZ_CHECK(!marker && !rewrite && !slot);
@@ -107,7 +108,7 @@ check_env(char **env, const char *marker, pid_t reaper, const char *rstr)
 	FUZZ_CHECK(!slot == !rewrite);
 	if (slot) {
 		FUZZ_CHECK(n_listen == 1);
-		rp_marker_fill_listen_pid(slot);
+		rp_childenv_fill_listen_pid(slot);
 		snprintf(want, sizeof(want), "LISTEN_PID=%ld", (long) getpid());
 		FUZZ_CHECK(strcmp(slot, want) == 0);
 		FUZZ_CHECK(strcmp(first_value(out, "LISTEN_PID"),

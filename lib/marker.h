@@ -12,29 +12,20 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+/* A name's longest, its NUL included. */
+#define RP_MARKER_MAX 64
+
 enum rp_marker_state {
 	RP_MARKER_ABSENT,
 	RP_MARKER_VALID,	/* value == getppid(): we are the application */
 	RP_MARKER_INVALID,	/* present but empty, garbage or not our parent */
 };
 
+/* A name a shell can export, [A-Za-z_][A-Za-z0-9_]*, shorter than
+ * RP_MARKER_MAX. */
+bool rp_marker_name_valid(const char *name);
+
 /* Look the marker up, classify it and remove it from the environment. */
 enum rp_marker_state rp_marker_take(const char *name);
-
-/*
- * Build the child's environment: environ without any NAME= entry, plus
- * "NAME=<reaper>" (no marker at all when name is NULL: the command), and
- * with LISTEN_PID=<reaper> turned into a slot the child
- * fills with its own pid (*listen_slot, NULL when there is none). The array
- * and strings live in one heap block the caller frees; the reaper never
- * frees it (it never returns). When there is nothing to change (no marker,
- * no LISTEN_PID to rewrite) *envp is NULL: environ as it is.
- * Errors: -ENOMEM.
- */
-int rp_marker_env(const char *name, pid_t reaper, char ***envp,
-		  char **listen_slot);
-
-/* In the child before exec: write our pid into the LISTEN_PID slot. */
-void rp_marker_fill_listen_pid(char *slot);
 
 #endif

@@ -36,25 +36,6 @@ rp_options_defaults(struct rp_config *cfg)
 		cfg->rewrite[s] = s;
 }
 
-static bool
-marker_valid(const char *m)
-{
-	size_t n = strlen(m);
-
-	/* Only what a shell can export: [A-Za-z_][A-Za-z0-9_]*. */
-	if (n == 0 || n >= RP_MARKER_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = m[i];
-		bool alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-			     c == '_';
-
-		if (!alpha && !(i > 0 && c >= '0' && c <= '9'))
-			return false;
-	}
-	return true;
-}
-
 int
 rp_options_load(const struct reaper_options *opts, struct rp_config *cfg)
 {
@@ -76,7 +57,7 @@ rp_options_load(const struct reaper_options *opts, struct rp_config *cfg)
 	if (o.flags & REAPER_DEBUG)
 		cfg->log.debug = true;
 	if (o.marker) {
-		if (!marker_valid(o.marker))
+		if (!rp_marker_name_valid(o.marker))
 			return -EINVAL;
 		strcpy(cfg->marker, o.marker);
 	}

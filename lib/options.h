@@ -14,10 +14,9 @@
 #include <sys/types.h>
 
 #include "log.h"
+#include "marker.h"
 
 struct reaper_options;
-
-#define RP_MARKER_MAX 64
 
 struct rp_config {
 	bool split_always;

@@ -19,6 +19,7 @@
 #include "fmt.h"
 #include "inproc.h"
 #include "log.h"
+#include "childenv.h"
 #include "marker.h"
 #include "options.h"
 #include "selfexe.h"
@@ -41,7 +42,7 @@ split(const struct rp_config *cfg)
 	r = rp_selfexe_argv(&argv);
 	if (r < 0)
 		goto out;
-	r = rp_marker_env(cfg->marker, getpid(), &envp, &listen_slot);
+	r = rp_childenv_make(cfg->marker, getpid(), &envp, &listen_slot);
 	if (r < 0)
 		goto out;
 	rp_selfexe_paths(paths);

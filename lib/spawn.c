@@ -67,7 +67,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "marker.h"
+#include "childenv.h"
 #include "signals.h"
 #include "spawn.h"
 #include "util.h"
@@ -236,7 +236,7 @@ child(void *arg)
 		if (getppid() != a->reaper)
 			(void) kill(getpid(), req->pdeathsig);
 	}
-	rp_marker_fill_listen_pid(req->listen_slot);
+	rp_childenv_fill_listen_pid(req->listen_slot);
 	child_signals(req);
 	msg[0] = STAGE_EXEC;
 	errno = exec_child(req);

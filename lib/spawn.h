@@ -26,7 +26,7 @@ struct rp_spawn {
 	char *const *argv;
 	char *const *envp;		/* NULL: environ */
 	const struct rp_sigstate *sig;
-	char *listen_slot;		/* see rp_marker_env() */
+	char *listen_slot;		/* see rp_childenv_make() */
 	int pdeathsig;			/* 0: none */
 	/* >= 0: job control on this terminal: the child gets a process group
 	 * of its own in our session, made the terminal's foreground. -1: the

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "fmt.h"
+#include "childenv.h"
 #include "marker.h"
 #include "signals.h"
 
@@ -387,7 +388,7 @@ START_TEST(env_appends_marker)
 	char **envp = NULL, *slot = (char *) 1;
 
 	environ = env;
-	ck_assert_int_eq(rp_marker_env("REAPER", 4242, &envp, &slot), 0);
+	ck_assert_int_eq(rp_childenv_make("REAPER", 4242, &envp, &slot), 0);
 	ck_assert_ptr_null(slot);
 	ck_assert_uint_eq(envp_len(envp), 3);
 	ck_assert_ptr_eq(envp[0], a);
@@ -401,7 +402,7 @@ START_TEST(env_appends_marker)
 
 	/* Empty environment, other name, widest pid. */
 	env[0] = NULL;
-	ck_assert_int_eq(rp_marker_env("MY_MARK", 2147483647, &envp, &slot),
+	ck_assert_int_eq(rp_childenv_make("MY_MARK", 2147483647, &envp, &slot),
 			 0);
 	ck_assert_uint_eq(envp_len(envp), 1);
 	ck_assert_str_eq(envp[0], "MY_MARK=2147483647");
@@ -418,7 +419,7 @@ START_TEST(env_replaces_marker)
 	size_t markers = 0;
 
 	environ = env;
-	ck_assert_int_eq(rp_marker_env("REAPER", 77, &envp, &slot), 0);
+	ck_assert_int_eq(rp_childenv_make("REAPER", 77, &envp, &slot), 0);
 	ck_assert_uint_eq(envp_len(envp), 4);
 	ck_assert_ptr_eq(envp[0], a);
 	ck_assert_ptr_eq(envp[1], other);
@@ -442,7 +443,7 @@ START_TEST(env_listen_pid_slot)
 	char **envp = NULL, *slot = NULL, want[48];
 
 	environ = env;
-	ck_assert_int_eq(rp_marker_env("REAPER", 4242, &envp, &slot), 0);
+	ck_assert_int_eq(rp_childenv_make("REAPER", 4242, &envp, &slot), 0);
 	ck_assert_ptr_nonnull(slot);
 	ck_assert_uint_eq(envp_len(envp), 4);
 	/* Same place in the environment, now the slot. */
@@ -453,10 +454,10 @@ START_TEST(env_listen_pid_slot)
 	/* The caller's string is not written to. */
 	ck_assert_str_eq(listen, "LISTEN_PID=4242");
 
-	rp_marker_fill_listen_pid(slot);
+	rp_childenv_fill_listen_pid(slot);
 	snprintf(want, sizeof(want), "LISTEN_PID=%d", (int) getpid());
 	ck_assert_str_eq(envp[0], want);
-	rp_marker_fill_listen_pid(NULL);	/* no slot: nothing to do */
+	rp_childenv_fill_listen_pid(NULL);	/* no slot: nothing to do */
 	free(envp);
 }
 END_TEST
@@ -468,7 +469,7 @@ START_TEST(env_listen_pid_other_untouched)
 	char **envp = NULL, *slot = (char *) 1;
 
 	environ = env;
-	ck_assert_int_eq(rp_marker_env("REAPER", 4242, &envp, &slot), 0);
+	ck_assert_int_eq(rp_childenv_make("REAPER", 4242, &envp, &slot), 0);
 	ck_assert_ptr_null(slot);
 	ck_assert_uint_eq(envp_len(envp), 3);
 	ck_assert_ptr_eq(envp[0], listen);

@@ -20,7 +20,7 @@
 
 #include "cmdline.h"
 #include "log.h"
-#include "marker.h"
+#include "childenv.h"
 #include "options.h"
 #include "spawn.h"
 #include "supervise.h"
@@ -158,7 +158,7 @@ main(int argc, char **argv)
 
 	/* No marker: COMMAND gets our environment as it is, but for a
 	 * LISTEN_PID that names us (socket activation), which names it. */
-	r = rp_marker_env(NULL, getpid(), &envp, &listen_slot);
+	r = rp_childenv_make(NULL, getpid(), &envp, &listen_slot);
 	if (r < 0) {
 		rp_log_always(PROG, "cannot start '%s': %s", argv[first],
 			      strerror(-r));
