@@ -1,7 +1,8 @@
 /*
- * Owns the log line format: "<prefix>[<pid>]: <message>\n", truncated to one
- * line of at most 512 bytes, formatted by rp_fmt_vprint() (fmt.h), not
- * vsnprintf(): the static command then links no printf core.
+ * Owns the log: struct rp_log's defaults, and the line format
+ * "<prefix>[<pid>]: <message>\n", truncated to one line of at most 512
+ * bytes, formatted by rp_fmt_vprint() (fmt.h), not vsnprintf(): the
+ * static command then links no printf core.
  *
  * SPDX-License-Identifier: MIT
  */

@@ -1,6 +1,8 @@
 /*
- * Owns every /proc parse of lib/ (proc.h). No allocation: fixed buffers
- * on the stack, the directory read with getdents64() into one of them.
+ * Owns every /proc parse of processes for lib/ (proc.h): parent, name,
+ * the list of them. (The program's own argv and executable, for the
+ * re-exec, are selfexe's.) No allocation: fixed buffers on the stack, the
+ * directory read with getdents64() into one of them.
  *
  * SPDX-License-Identifier: MIT
  */

@@ -1,6 +1,6 @@
 /*
- * Every /proc read of lib/: the parent of a process, its name, and the walk
- * over every process. /proc may be absent (a container without it) or
+ * What lib/ reads of processes in /proc: the parent of a process, its
+ * name, and the walk over every process. /proc may be absent (a container without it) or
  * another PID namespace's (unshare -pf without --mount-proc): each caller
  * says what it does then.
  *

@@ -226,8 +226,8 @@ rp_signals_block(struct rp_sigstate *saved, bool fresh_exec, sigset_t *set)
 	sigemptyset(&saved->ignored);
 	sigemptyset(&saved->caught);
 	/* execve() leaves no handler behind, so after one only SIGCHLD's
-	 * disposition is worth a system call: the 64 queries were a third
-	 * of the command's start-up cost over a minimal init (bench/). */
+	 * disposition is worth a system call, not 64 queries at every
+	 * start of the command. */
 	for (int s = 1; s < NSIG; s++) {
 		struct sigaction sa;
 

@@ -3,8 +3,9 @@
  * (CLONE_VM | CLONE_VFORK, as musl's and glibc's posix_spawn): it shares
  * our memory and our TLS, and we are suspended until it has exec'd or
  * exited. Copying the page tables and taking copy-on-write faults in both
- * processes, as fork() does, was most of the command's start-up cost over
- * a minimal init (bench/). So the child writes only its own stack, the
+ * processes, as fork() does, is most of what starting a process costs
+ * (bench/ measures it against a minimal init). So the child writes only
+ * its own stack, the
  * report in struct child_args, and the LISTEN_PID slot (which is ours to
  * fill for it and which we never read), makes system calls through
  * wrappers that take no lock and allocate nothing, and may clobber our
@@ -13,10 +14,8 @@
  *
  * It runs on a stack of its own, mapped for it and unmapped once it has
  * exec'd: on our stack or in a static array, the page it touches would
- * stay in the reaper's RSS for good. A static array saved ~7 us of a
- * ~200 us start (no mmap(), mprotect(), munmap()), but the page made idle
- * RSS 60 kB, 2.14x the reference's 28 in a CI run (bench/), and start-up
- * holds by far more than 7 us without it.
+ * stay in the reaper's RSS for good. A static array spares three system
+ * calls at start, but the idle reaper's memory matters more than that.
  *
  * Signals: a handler of ours run in the child would run on our memory, so
  * every signal is blocked across clone() (the caller leaves the
@@ -24,8 +23,8 @@
  * to SIG_DFL before it restores the application's mask.
  *
  * The child reports a failure in our shared memory: with vfork semantics
- * clone() returns after the exec or the exit, so no pipe is needed (a
- * pipe2() and its two close()s were ~5 us of the start). Valgrind runs
+ * clone() returns after the exec or the exit, so no pipe is needed (and
+ * no pipe2() and two close()s on every start). Valgrind runs
  * the clone as a plain fork(), neither shared nor suspended, and gives
  * the program no vDSO, so where there is none the report goes through an
  * O_CLOEXEC pipe as well, which tells us either way. Should some other

@@ -1,18 +1,20 @@
 /*
- * The supervise loop. Invariants:
- *  - it blocks in one sigtimedwait() and nothing else while the
- *    application runs: no timeout, so zero wake-ups while idle; the grace
- *    period is its timeout. Not a signalfd: a fork storm wakes the reaper
- *    once per orphan whatever it uses, and a wake-up through a signalfd
- *    read cost ~10% more CPU than through sigtimedwait() (bench/, the
- *    reference reaper built both ways in one run);
+ * The supervisor: spawn the application, then the loop that reaps,
+ * forwards and decides the exit (the application's status, mirrored).
+ * Invariants:
+ *  - it sleeps with no timeout while the application runs, so zero
+ *    wake-ups while idle: in one sigtimedwait() while it reaps itself
+ *    (the grace period is that call's timeout), in one poll() of a
+ *    signalfd and the application's pidfd once the kernel reaps
+ *    (handover.c). Not a signalfd from the start: a fork storm wakes the
+ *    reaper once per orphan whatever it waits in, and a wake-up through
+ *    sigtimedwait() costs less;
  *  - it allocates nothing: every buffer is on the stack or in struct sv;
  *  - every SIGCHLD drains waitpid() until nothing is ready, since the
  *    kernel coalesces SIGCHLDs (catatonit#4);
  *  - the application is signalled only while it is unreaped, so a reused
  *    pid is never hit: by its pid while only we can reap it, through its
- *    pidfd once the kernel reaps (opened then, not at the start, where
- *    pidfd_open() and its close() were ~4 us of a ~200 us start);
+ *    pidfd once the kernel reaps (opened then, not at every start);
  *  - past KERNEL_REAPS_AFTER orphans, the kernel reaps instead (see
  *    start_kernel_reaping()): no wake-up per orphan at all any more.
  *
