@@ -1,6 +1,30 @@
 /*
  * libreaper: make any program a correct PID 1.
  *
+ * In a container the first process is PID 1: orphans are re-parented to
+ * it and stay zombies until it waits for them, `docker stop` sends it a
+ * SIGTERM it must pass on, and its exit status is the container's. One
+ * call at the top of main() does all of that:
+ *
+ *     #include <reaper.h>
+ *
+ *     int main(int argc, char *argv[])
+ *     {
+ *             reaper_fork_self();
+ *             ... the program, unchanged: its own waitpid(), system()
+ *             ... and popen() keep working
+ *     }
+ *
+ * As PID 1, reaper_fork_self() re-executes the program: the original
+ * process becomes a pure reaper (it reaps, forwards signals, and exits
+ * with the application's status) and the call returns 0 in the
+ * re-executed copy, the application. Elsewhere it returns 0 at once.
+ * reaper_fork_self_opts() takes options (struct reaper_options); for
+ * programs that never wait for their children, reaper_start() reaps in a
+ * thread of the same process instead. Every call returns -1 with errno
+ * set on failure. Man pages: libreaper(3), reaper_fork_self(3),
+ * reaper_start(3).
+ *
  * The only installed header. It builds as C89 (-std=c89 -pedantic) and as
  * C++, so it uses only plain types, /ANSI comments and no inline code.
  *
@@ -121,12 +145,20 @@ struct reaper_options {
  *
  * Outside PID 1 it returns 0 at once and does nothing.
  *
+ * Only the first call with valid options decides: every later one returns
+ * 0 and does nothing, in the application, in a fork()ed child of either
+ * process, and after a failed split (the program goes on unsupervised).
+ * The one exception is EBUSY (reaper_start()'s thread runs, and would
+ * reap the application behind the reaper's back): once reaper_stop() has
+ * returned, a new call may split.
+ *
  * @return 0 in the application. -1 with errno set when a split was due but
  * could not be made: EAGAIN (fork failed, e.g. RLIMIT_NPROC), ENOMEM,
  * EMFILE or ENFILE (no fd free for the re-executed program), ENOENT (neither
  * /proc nor the startup argv available), or the errno of execve (EACCES,
- * E2BIG, EPERM, ...). The program then goes on unsupervised, with the
- * signal mask, dispositions and subreaper state it had before the call.
+ * E2BIG, EPERM, ...), EBUSY (see above). The program then goes on
+ * unsupervised, with the signal mask, dispositions and subreaper state it
+ * had before the call.
  *
  * @since 0.1
  */
