@@ -604,9 +604,13 @@ release(void)
 	return 0;
 }
 
+/* The public boundary: a failure is logged (with debug on), then
+ * returned as -1 with errno; success is 0. */
 static int
-fail_with(int r, const struct rp_log *log, const char *what)
+public_result(int r, const struct rp_log *log, const char *what)
 {
+	if (r >= 0)
+		return 0;
 	rp_log(log, "%s: %s", what, strerror(-r));
 	return rp_abi_result(r);
 }
@@ -621,9 +625,7 @@ reaper_start(const struct reaper_config *config)
 	r = rp_inproc_load(config, &cfg);
 	if (r >= 0)
 		r = start(&cfg);
-	if (r < 0)
-		return fail_with(r, &cfg.log, "cannot start the reaper thread");
-	return 0;
+	return public_result(r, &cfg.log, "cannot start the reaper thread");
 }
 
 REAPER_EXPORT int
@@ -635,35 +637,20 @@ reaper_reap(void)
 REAPER_EXPORT int
 reaper_stop(void)
 {
-	int r;
-
 	forget_parent();
-	r = stop();
-	if (r < 0)
-		return fail_with(r, &rs.cfg.log, "reaper_stop");
-	return 0;
+	return public_result(stop(), &rs.cfg.log, "reaper_stop");
 }
 
 REAPER_EXPORT int
 reaper_hold(void)
 {
-	int r;
-
 	forget_parent();
-	r = hold();
-	if (r < 0)
-		return fail_with(r, &rs.cfg.log, "reaper_hold");
-	return 0;
+	return public_result(hold(), &rs.cfg.log, "reaper_hold");
 }
 
 REAPER_EXPORT int
 reaper_release(void)
 {
-	int r;
-
 	forget_parent();
-	r = release();
-	if (r < 0)
-		return fail_with(r, &rs.cfg.log, "reaper_release");
-	return 0;
+	return public_result(release(), &rs.cfg.log, "reaper_release");
 }
