@@ -12,18 +12,25 @@
 #include "abi.h"
 
 int
-rp_abi_copy(void *dst, size_t dst_size, const void *src, size_t min_size)
+rp_abi_copy(void *dst, size_t dst_size, const void *src, size_t min_size,
+	    unsigned int known_flags)
 {
-	size_t size;
+	struct rp_abi_head head;
 
-	memcpy(&size, src, sizeof(size));
-	if (size < min_size)
+	memset(dst, 0, dst_size);
+	if (!src)
+		return 0;
+	memcpy(&head, src, sizeof(head));
+	if (head.size < min_size)
 		return -EINVAL;
-	for (size_t i = dst_size; i < size; i++)
+	/* E2BIG before a flag is judged, as the kernel orders them: a newer
+	 * caller's struct is refused for its size, whatever it sets. */
+	for (size_t i = dst_size; i < head.size; i++)
 		if (((const unsigned char *) src)[i])
 			return -E2BIG;
-	memset(dst, 0, dst_size);
-	memcpy(dst, src, size < dst_size ? size : dst_size);
+	if (head.flags & ~known_flags)
+		return -EINVAL;
+	memcpy(dst, src, head.size < dst_size ? head.size : dst_size);
 	return 0;
 }
 

@@ -64,6 +64,8 @@
 /* The struct as released in 0.1; smaller sizes are not a valid caller. */
 #define RP_CONFIG_SIZE_V0_1 RP_ABI_SIZE_TO(struct reaper_config, on_reap_data)
 
+RP_ABI_HEAD_CHECK(struct reaper_config);
+
 #define RP_START_FLAGS (REAPER_START_ALWAYS | REAPER_SUBREAPER | REAPER_DEBUG)
 
 /* wait4() options a reaper can honour. WUNTRACED and WCONTINUED report
@@ -88,14 +90,10 @@ rp_inproc_load(const struct reaper_config *config,
 	rp_log_defaults(&cfg->log);
 	cfg->pid = -1;
 	cfg->status_fd = -1;
-	if (!config)
-		return 0;
-	r = rp_abi_copy(&c, sizeof(c), config, RP_CONFIG_SIZE_V0_1);
+	r = rp_abi_copy(&c, sizeof(c), config, RP_CONFIG_SIZE_V0_1,
+			RP_START_FLAGS);
 	if (r < 0)
 		return r;
-
-	if (c.flags & ~RP_START_FLAGS)
-		return -EINVAL;
 	cfg->start_always = c.flags & REAPER_START_ALWAYS;
 	cfg->subreaper = c.flags & REAPER_SUBREAPER;
 	if (c.flags & REAPER_DEBUG)

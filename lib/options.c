@@ -21,6 +21,8 @@
 #define RP_OPTIONS_SIZE_V0_1 \
 	RP_ABI_SIZE_TO(struct reaper_options, on_reap_data)
 
+RP_ABI_HEAD_CHECK(struct reaper_options);
+
 #define RP_KNOWN_FLAGS (REAPER_SPLIT_ALWAYS | REAPER_SUBREAPER | \
 			REAPER_DEBUG | REAPER_SIGNAL_GROUP)
 
@@ -43,14 +45,10 @@ rp_options_load(const struct reaper_options *opts, struct rp_config *cfg)
 	int r;
 
 	rp_options_defaults(cfg);
-	if (!opts)
-		return 0;
-	r = rp_abi_copy(&o, sizeof(o), opts, RP_OPTIONS_SIZE_V0_1);
+	r = rp_abi_copy(&o, sizeof(o), opts, RP_OPTIONS_SIZE_V0_1,
+			RP_KNOWN_FLAGS);
 	if (r < 0)
 		return r;
-
-	if (o.flags & ~RP_KNOWN_FLAGS)
-		return -EINVAL;
 	cfg->split_always = o.flags & REAPER_SPLIT_ALWAYS;
 	cfg->subreaper = o.flags & REAPER_SUBREAPER;
 	cfg->signal_group = o.flags & REAPER_SIGNAL_GROUP;
