@@ -94,10 +94,11 @@ rp_inproc_load(const struct reaper_config *config,
 			RP_START_FLAGS);
 	if (r < 0)
 		return r;
-	cfg->start_always = c.flags & REAPER_START_ALWAYS;
-	cfg->subreaper = c.flags & REAPER_SUBREAPER;
+	/* First, so that a failure below is logged as the caller asked. */
 	if (c.flags & REAPER_DEBUG)
 		cfg->log.debug = true;
+	cfg->start_always = c.flags & REAPER_START_ALWAYS;
+	cfg->subreaper = c.flags & REAPER_SUBREAPER;
 	/* -INT_MIN, the process group, does not exist. 0 is the default,
 	 * which is -1 and not wait4's "my process group": zero must mean the
 	 * default in every field (reaper.h). */
