@@ -1225,10 +1225,9 @@ END_TEST
 
 /* ------------------------------------------------------------------ */
 
-static Suite *
-suite(void)
+RT_TEST_SUITE(command_run, "command-run",
+	      RT_NEEDS_PIDNS | RT_NEEDS_HELPER | RT_NEEDS_COMMAND)
 {
-	Suite *s = suite_create("command-run");
 	TCase *tc;
 
 	tc = rt_new_tcase(s, "signals");
@@ -1261,11 +1260,4 @@ suite(void)
 	tc = rt_new_tcase(s, "idle");
 	tcase_add_test(tc, no_inherited_fds);
 	tcase_add_test(tc, zero_idle_wakeups);
-	return s;
-}
-
-int
-main(void)
-{
-	return rt_main_pidns(suite());
 }

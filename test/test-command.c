@@ -1842,10 +1842,9 @@ END_TEST
 
 #define N(a) ((int) (sizeof(a) / sizeof(*(a))))
 
-static Suite *
-suite(void)
+RT_TEST_SUITE(command, "command",
+	      RT_NEEDS_PIDNS | RT_NEEDS_HELPER | RT_NEEDS_COMMAND)
 {
-	Suite *s = suite_create("command");
 	TCase *tc;
 
 	tc = rt_new_tcase(s, "usage");
@@ -1898,11 +1897,4 @@ suite(void)
 	tcase_add_loop_test(tc, command_parent_death_signal_precedence, 0,
 			    N(command_pdeath_cases));
 	tcase_add_loop_test(tc, accepted_values, 0, N(accepted_cases));
-	return s;
-}
-
-int
-main(void)
-{
-	return rt_main_pidns(suite());
 }

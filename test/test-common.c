@@ -44,24 +44,6 @@ rt_can_unshare_pidns(void)
 	       WEXITSTATUS(st) == 0;
 }
 
-int
-rt_main_pidns(Suite *s)
-{
-	SRunner *sr;
-	int failed;
-
-	if (!rt_can_unshare_pidns()) {
-		fprintf(stderr, "SKIP: cannot create a PID namespace "
-			"(needs root or CAP_SYS_ADMIN)\n");
-		return 77;
-	}
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
-
 void
 rt_opts_init(struct rt_opts *o)
 {

@@ -21,6 +21,8 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include "test-suite.h"
+
 struct rt_opts {
 	bool no_pidns;		/* plain child of the relay, not PID 1 */
 	const char *cwd;	/* chdir() before exec */
@@ -53,12 +55,8 @@ struct rt_run {
 /* Defaults: PID 1, nothing ignored or blocked, no extra fd. */
 void rt_opts_init(struct rt_opts *o);
 
-/* main(): return 77 (meson SKIP) with a reason when this is false. */
+/* False when no PID namespace can be made here (test-main.c skips). */
 bool rt_can_unshare_pidns(void);
-
-/* The whole main() of a test binary whose tests need a PID namespace:
- * 77 (meson SKIP) with a reason when none can be made, else run s. */
-int rt_main_pidns(Suite *s);
 
 /* Check fixture: default dispositions and an empty mask, so the tests do
  * not pass Check's handlers on to the helper. */

@@ -1134,10 +1134,9 @@ END_TEST
 
 /* ------------------------------------------------------------------ */
 
-static Suite *
-suite(void)
+RT_TEST_SUITE(faults, "faults",
+	      RT_NEEDS_PIDNS | RT_NEEDS_HELPER | RT_NEEDS_COMMAND)
 {
-	Suite *s = suite_create("faults");
 	TCase *tc;
 
 	tc = rt_new_tcase(s, "start");
@@ -1157,16 +1156,4 @@ suite(void)
 	tcase_add_loop_test(tc, stopped_app_gets_sigterm_when_continued, 0, 2);
 	tcase_add_loop_test(tc, app_exits_in_storm, 0, 2);
 	tcase_add_loop_test(tc, reused_pid_not_signalled, 0, 4);
-	return s;
-}
-
-int
-main(void)
-{
-	if (!getenv("REAPER_TEST_COMMAND") || !getenv("REAPER_TEST_HELPER")) {
-		fprintf(stderr, "REAPER_TEST_COMMAND or REAPER_TEST_HELPER is "
-			"not set: run through meson test\n");
-		return 99;
-	}
-	return rt_main_pidns(suite());
 }

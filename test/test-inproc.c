@@ -1000,10 +1000,11 @@ START_TEST(demo_start_runs)
 }
 END_TEST
 
-static Suite *
-suite_api(void)
+/* The api tests need no namespace and always run; without a PID
+ * namespace the rest cannot, and test-main.c says so with 77 (SKIP)
+ * rather than pass on half the tests. */
+RT_TEST_SUITE(api, "inproc", 0)
 {
-	Suite *s = suite_create("inproc");
 	TCase *tc = tcase_create("api");
 
 	tcase_add_checked_fixture(tc, clean_env, NULL);
@@ -1019,11 +1020,9 @@ suite_api(void)
 	tcase_add_test(tc, hold_release_balance);
 	tcase_add_test(tc, forked_child_starts_afresh);
 	suite_add_tcase(s, tc);
-	return s;
 }
 
-static TCase *
-tcase_pid1(void)
+RT_TEST_SUITE(pid1, "inproc-pid1", RT_NEEDS_PIDNS | RT_NEEDS_INPROC)
 {
 	TCase *tc = tcase_create("pid1");
 
@@ -1045,32 +1044,5 @@ tcase_pid1(void)
 	tcase_add_test(tc, caveat_system_loses_status);
 	tcase_add_test(tc, hatch_system_keeps_status);
 	tcase_add_loop_test(tc, demo_start_runs, 0, 2);
-	return tc;
-}
-
-/* The api tests need no namespace and always run; without a PID
- * namespace the rest cannot, and the binary says so with 77 (SKIP)
- * rather than pass on half its tests. */
-int
-main(void)
-{
-	Suite *s = suite_api();
-	bool pidns = rt_can_unshare_pidns();
-	SRunner *sr;
-	int failed;
-
-	if (pidns)
-		suite_add_tcase(s, tcase_pid1());
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	if (failed)
-		return EXIT_FAILURE;
-	if (!pidns) {
-		fprintf(stderr, "SKIP: cannot create a PID namespace (needs "
-			"root or CAP_SYS_ADMIN): only the api tests ran\n");
-		return 77;
-	}
-	return EXIT_SUCCESS;
+	suite_add_tcase(s, tc);
 }

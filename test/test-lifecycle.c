@@ -1179,10 +1179,9 @@ END_TEST
 
 /* ------------------------------------------------------------------ */
 
-static Suite *
-suite(void)
+RT_TEST_SUITE(lifecycle, "lifecycle",
+	      RT_NEEDS_PIDNS | RT_NEEDS_HELPER)
 {
-	Suite *s = suite_create("lifecycle");
 	TCase *tc;
 
 	tc = rt_new_tcase(s, "inherit");
@@ -1219,11 +1218,4 @@ suite(void)
 	tcase_add_test(tc, debug_log_from_env);
 	tcase_add_test(tc, quiet_by_default);
 	tcase_add_test(tc, invalid_options_no_split);
-	return s;
-}
-
-int
-main(void)
-{
-	return rt_main_pidns(suite());
 }

@@ -417,10 +417,9 @@ START_TEST(signal_storm)
 }
 END_TEST
 
-static Suite *
-suite(void)
+RT_TEST_SUITE(signals, "signals",
+	      RT_NEEDS_PIDNS | RT_NEEDS_HELPER)
 {
-	Suite *s = suite_create("signals");
 	TCase *tc = tcase_create("pid1");
 
 	tcase_add_checked_fixture(tc, rt_reset_signals, NULL);
@@ -441,11 +440,4 @@ suite(void)
 	tcase_add_test(tc, zero_idle_wakeups);
 	tcase_add_test(tc, signal_storm);
 	suite_add_tcase(s, tc);
-	return s;
-}
-
-int
-main(void)
-{
-	return rt_main_pidns(suite());
 }

@@ -885,10 +885,9 @@ START_TEST(stop_without_job_control_shell)
 }
 END_TEST
 
-static Suite *
-suite(void)
+RT_TEST_SUITE(tty, "tty",
+	      RT_NEEDS_PIDNS | RT_NEEDS_COMMAND)
 {
-	Suite *s = suite_create("tty");
 	TCase *tc = tcase_create("pty");
 
 	tcase_add_checked_fixture(tc, rt_reset_signals, NULL);
@@ -903,17 +902,4 @@ suite(void)
 	tcase_add_test(tc, no_terminal_new_session);
 	tcase_add_test(tc, stop_without_job_control_shell);
 	suite_add_tcase(s, tc);
-	return s;
-}
-
-int
-main(void)
-{
-	/* Without the command there is nothing to test: an error, not a
-	 * pass or a skip. */
-	if (!reaper_path()) {
-		fprintf(stderr, "REAPER_TEST_COMMAND is not set\n");
-		return 99;
-	}
-	return rt_main_pidns(suite());
 }
