@@ -64,16 +64,6 @@ static const char *const mode_name[] = { "library", "command" };
 /* ------------------------------------------------------------------ */
 /* Starting things                                                      */
 
-static const char *
-command_path(void)
-{
-	const char *p = getenv("REAPER_TEST_COMMAND");
-
-	ck_assert_msg(p, "REAPER_TEST_COMMAND is not set: "
-		      "run through meson test");
-	return p;
-}
-
 /*
  * Start, as PID 1, the helper (LIB: helper lib_opts... scenario...) or
  * the command (CMD: reaper cmd_opts... -- helper scenario...). The
@@ -89,7 +79,7 @@ start_mode(struct rt_run *run, struct rt_opts *o, enum mode m,
 	va_list ap;
 	const char *a;
 
-	argv[n++] = m == CMD ? command_path() : rt_helper_path();
+	argv[n++] = m == CMD ? rt_command_path() : rt_helper_path();
 	for (size_t i = 0; opts && opts[i]; i++)
 		argv[n++] = opts[i];
 	if (m == CMD) {
@@ -143,82 +133,6 @@ read_all(int fd, char *buf, size_t cap)
 	return len;
 }
 
-static int
-count_str(const char *buf, const char *needle)
-{
-	int n = 0;
-
-	for (const char *p = buf; (p = strstr(p, needle)); p++)
-		n++;
-	return n;
-}
-
-/* stderr is exactly one line, starting "reaper[1]: ", with each needle. */
-static void
-assert_one_err_line(struct rt_run *run, const char *const *needles)
-{
-	const char *e = run->errbuf;
-
-	ck_assert_msg(run->err_len > 0 && e[run->err_len - 1] == '\n' &&
-		      count_str(e, "\n") == 1, "not one line: '%s'", e);
-	ck_assert_msg(strncmp(e, "reaper[1]: ", 11) == 0, "stderr: '%s'", e);
-	for (size_t i = 0; needles[i]; i++)
-		ck_assert_msg(strstr(e, needles[i]), "'%s' not in '%s'",
-			      needles[i], e);
-}
-
-/* Read stderr until needle is in it want times, for at most ms. */
-static bool
-wait_err_count(struct rt_run *run, const char *needle, int want, int ms)
-{
-	size_t cap = sizeof(run->errbuf) - 1;
-
-	while (count_str(run->errbuf, needle) < want) {
-		struct pollfd p = { .fd = run->err, .events = POLLIN };
-		ssize_t n;
-		int r;
-
-		if (run->err < 0)
-			return false;
-		r = poll(&p, 1, ms);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return false;
-		n = read(run->err, run->errbuf + run->err_len,
-			 cap - run->err_len);
-		if (n <= 0) {
-			close(run->err);
-			run->err = -1;
-			return false;
-		}
-		run->err_len += (size_t) n;
-		run->errbuf[run->err_len] = '\0';
-	}
-	return true;
-}
-
-/* Whatever the report pipe has now, without waiting. */
-static void
-read_report_ready(struct rt_run *run)
-{
-	struct pollfd p = { .fd = run->report, .events = POLLIN };
-	size_t cap = sizeof(run->out) - 1;
-	ssize_t n;
-
-	while (run->report >= 0 && poll(&p, 1, 0) == 1) {
-		n = read(run->report, run->out + run->out_len,
-			 cap - run->out_len);
-		if (n <= 0) {
-			close(run->report);
-			run->report = -1;
-			return;
-		}
-		run->out_len += (size_t) n;
-		run->out[run->out_len] = '\0';
-	}
-}
-
 /* "fd0=closed"-style checks: fd is closed, or the pipe whose other end
  * (or this end) we hold as mine. */
 static void
@@ -262,7 +176,7 @@ command_copy_make(struct bin_copy *c)
 	ck_assert_ptr_nonnull(mkdtemp(c->dir));
 	ck_assert_int_eq(chmod(c->dir, 0755), 0);
 	snprintf(c->exe, sizeof(c->exe), "%s/reaper", c->dir);
-	in = open(command_path(), O_RDONLY | O_CLOEXEC);
+	in = open(rt_command_path(), O_RDONLY | O_CLOEXEC);
 	ck_assert_int_ge(in, 0);
 	out = open(c->exe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
 	ck_assert_int_ge(out, 0);
@@ -315,7 +229,7 @@ START_TEST(cmd_fork_fails_125)
 	command_copy_remove(&c);
 	ck_assert_msg(rt_exit_code(&run) == 125, "wait status 0x%x; stderr: %s",
 		      run.wstatus, run.errbuf);
-	assert_one_err_line(&run, (const char *const[]){
+	rt_assert_one_err_line(&run, "reaper[1]: ", (const char *const[]){
 		"cannot start '/bin/true'", strerror(EAGAIN), NULL });
 	ck_assert_int_eq(run.out_len, 0);
 }
@@ -426,7 +340,7 @@ START_TEST(std_fds_closed)
 		argv[n++] = "-N";
 		argv[n++] = "-C";
 		argv[n++] = set;
-		argv[n++] = command_path();
+		argv[n++] = rt_command_path();
 		argv[n++] = "-v";
 		argv[n++] = "-v";
 		argv[n++] = "--";
@@ -514,7 +428,7 @@ START_TEST(lib_fd_table_full)
 	/* Read from /proc, which takes an fd: none with none free. */
 	if (_i > 0)
 		ck_assert_str_eq(rt_get(&run, "SigBlk"), "0000000000000000");
-	assert_one_err_line(&run, (const char *const[]){
+	rt_assert_one_err_line(&run, "reaper[1]: ", (const char *const[]){
 		"cannot split", strerror(EMFILE), NULL });
 }
 END_TEST
@@ -524,7 +438,7 @@ START_TEST(cmd_fd_table_full)
 	int free_slots = _i + 1;
 	char free_s[16];
 	const char *argv[] = {
-		rt_helper_path(), "-N", "-F", free_s, command_path(), "--",
+		rt_helper_path(), "-N", "-F", free_s, rt_command_path(), "--",
 		rt_helper_path(), "stdfds", "4", NULL,
 	};
 	struct rt_opts o;
@@ -539,7 +453,8 @@ START_TEST(cmd_fd_table_full)
 	if (rt_exit_code(&run) == 125) {
 		ck_assert_msg(free_slots < 8, "%d fds free: %s", free_slots,
 			      run.errbuf);
-		assert_one_err_line(&run, (const char *const[]){
+		rt_assert_one_err_line(&run, "reaper[1]: ",
+				       (const char *const[]){
 			"cannot start", NULL });
 		/* The command may be built on musl (reaper-static), which
 		 * words EMFILE its own way. */
@@ -605,7 +520,7 @@ START_TEST(lib_env_at_arg_max)
 		      "slack %ld: split %s", slack, rt_get(&run, "split"));
 	ck_assert_str_eq(rt_get(&run, "pid"), "1");
 	ck_assert_str_eq(rt_get(&run, "SigBlk"), "0000000000000000");
-	assert_one_err_line(&run, (const char *const[]){
+	rt_assert_one_err_line(&run, "reaper[1]: ", (const char *const[]){
 		"cannot split", strerror(E2BIG), NULL });
 }
 END_TEST
@@ -725,7 +640,7 @@ free_envp(const char **envp)
 START_TEST(cmd_env_at_arg_max)
 {
 	const char *argv[] = {
-		command_path(), "--", rt_helper_path(), "envsum", "8", NULL,
+		rt_command_path(), "--", rt_helper_path(), "envsum", "8", NULL,
 	};
 	const char *envp[64] = { DEFAULT_PATH, REPORT_FD_ENV, NULL };
 	char want_env[64], want_arg[64];
@@ -762,7 +677,7 @@ START_TEST(cmd_env_beyond_arg_max)
 	char top[] = "/tmp/faults-path.XXXXXX";
 	char dir[PATH_MAX], link[PATH_MAX + 16], path_var[PATH_MAX + 8];
 	char comp[201];
-	const char *argv[] = { command_path(), "--", "helper-app", "envsum",
+	const char *argv[] = { rt_command_path(), "--", "helper-app", "envsum",
 			       "8", NULL };
 	const char *envp[64] = { path_var, REPORT_FD_ENV, NULL };
 	struct rt_opts o;
@@ -799,7 +714,7 @@ START_TEST(cmd_env_beyond_arg_max)
 	}
 	ck_assert_msg(rt_exit_code(&run) == 126, "wait status 0x%x; stderr: %s",
 		      run.wstatus, run.errbuf);
-	assert_one_err_line(&run, (const char *const[]){
+	rt_assert_one_err_line(&run, "reaper[1]: ", (const char *const[]){
 		"cannot run 'helper-app'", strerror(E2BIG), NULL });
 	ck_assert_msg(run.out_len == 0, "COMMAND ran: %s", run.out);
 }
@@ -866,7 +781,7 @@ START_TEST(app_stops_and_continues)
 		 * process (ignored by default): once its forward is logged
 		 * the reaper has read the stop's SIGCHLD too. */
 		rt_kill(run.pid1, SIGWINCH);
-		ck_assert(wait_err_count(&run, "forwarded SIGWINCH", 1,
+		ck_assert(rt_wait_count(&run, true, "forwarded SIGWINCH", 1,
 					 GIVE_UP_MS));
 		alive = rt_proc_status(run.pid1, "Pid") > 0;
 		ck_assert_int_eq(proc_state(app), 'T');
@@ -911,7 +826,7 @@ START_TEST(stopped_app_gets_sigterm_when_continued)
 	stopped = wait_stopped(app);
 	if (stopped) {
 		rt_kill(run.pid1, SIGTERM);
-		ck_assert(wait_err_count(&run, "forwarded SIGTERM", 1,
+		ck_assert(rt_wait_count(&run, true, "forwarded SIGTERM", 1,
 					 GIVE_UP_MS));
 		still = proc_state(app) == 'T' &&
 			(rt_proc_status(app, "ShdPnd") & (1LL << (SIGTERM - 1)));
@@ -1010,7 +925,7 @@ START_TEST(app_exits_in_storm)
 		    poll(&exited, 1, 0) == 1)
 			break;
 		if (sent < STORM_LAST) {
-			read_report_ready(&run);
+			rt_read_ready(&run);
 			seen = q_progress(&run, &off, &seen);
 			ck_assert_msg(seen >= 0, "a value lost or repeated: %s",
 				      run.out);
@@ -1028,7 +943,7 @@ START_TEST(app_exits_in_storm)
 				usr1_sent = true;
 			}
 		} else if (t_exit < 0) {
-			read_report_ready(&run);
+			rt_read_ready(&run);
 			if (strstr(run.out, "exiting=1"))
 				t_exit = rt_now_ms();
 		}
@@ -1112,7 +1027,7 @@ START_TEST(reused_pid_not_signalled)
 		rt_kill(run.pid1, sigs[i]);
 	rt_kill(run.pid1, SIGRTMIN);
 	ck_assert_int_eq(sigqueue(run.pid1, SIGRTMIN + 3, v), 0);
-	ck_assert_msg(wait_err_count(&run, "not forwarding", nsig + 2,
+	ck_assert_msg(rt_wait_count(&run, true, "not forwarding", nsig + 2,
 				     GIVE_UP_MS),
 		      "%s: not every signal read: %s", mode_name[m],
 		      run.errbuf);

@@ -810,33 +810,6 @@ START_TEST(ignored_sigchld_restored)
 }
 END_TEST
 
-static char
-task_state(pid_t tid)
-{
-	char path[64], buf[512], *p;
-	char state = '?';
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long) tid);
-	f = fopen(path, "re");
-	if (!f)
-		return state;
-	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) && p[1])
-		state = p[2];
-	fclose(f);
-	return state;
-}
-
-static long long
-switches(pid_t tid)
-{
-	long long v = rt_proc_status(tid, "voluntary_ctxt_switches");
-	long long n = rt_proc_status(tid, "nonvoluntary_ctxt_switches");
-
-	ck_assert(v >= 0 && n >= 0);
-	return v + n;
-}
-
 /* The reaper thread of host process pid: its only other task. */
 static pid_t
 reaper_tid(pid_t pid)
@@ -870,20 +843,20 @@ START_TEST(zero_idle_wakeups)
 	ck_assert_int_gt(tid, 0);
 	/* A condition, not a delay: until the thread is asleep in read(). */
 	deadline = rt_now_ms() + 10000;
-	while (rt_blocked_syscall(tid) != SYS_read || task_state(tid) != 'S') {
+	while (rt_blocked_syscall(tid) != SYS_read || rt_state_of(tid) != 'S') {
 		ck_assert_msg(rt_now_ms() < deadline, "reaper thread never "
 			      "blocked in read(): syscall %ld state %c",
-			      rt_blocked_syscall(tid), task_state(tid));
+			      rt_blocked_syscall(tid), rt_state_of(tid));
 		sched_yield();
 	}
-	before = switches(tid);
+	before = rt_ctxt_switches(tid);
 	deadline = rt_now_ms() + 1000;
 	while ((t = rt_now_ms()) < deadline) {
 		struct pollfd p = { .fd = run.report, .events = POLLIN };
 
 		ck_assert_int_eq(poll(&p, 1, (int)(deadline - t)), 0);
 	}
-	after = switches(tid);
+	after = rt_ctxt_switches(tid);
 	fprintf(stderr, "idle reaper thread: %lld switches before, %lld "
 		"after 1 s\n", before, after);
 	ck_assert_int_eq(after, before);

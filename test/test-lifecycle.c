@@ -190,22 +190,6 @@ find_reaped(const struct reaped *r, int n, long pid)
 	return NULL;
 }
 
-/* pid of "leftover=KIND pid=P", or -1. */
-static long
-leftover_pid(struct rt_run *run, const char *kind)
-{
-	char *l[8];
-	int n = lines_after(run->out, "leftover=", l, 8);
-	long pid = -1;
-	size_t klen = strlen(kind);
-
-	for (int i = 0; i < n && i < 8; i++)
-		if (strncmp(l[i], kind, klen) == 0 && l[i][klen] == ' ')
-			pid = atol(l[i] + klen + strlen(" pid="));
-	free_lines(l, n < 8 ? n : 8);
-	return pid;
-}
-
 /* Every stderr line starts with prefix, and there is at least one. */
 static bool
 err_lines_all_start(struct rt_run *run, const char *prefix)
@@ -222,88 +206,6 @@ err_lines_all_start(struct rt_run *run, const char *prefix)
 
 /* ------------------------------------------------------------------ */
 /* Process inspection                                                   */
-
-/* Parent pid from /proc/<pid>/stat (comm may hold ") "), or -1. */
-static pid_t
-ppid_of(const char *pid)
-{
-	char path[300], buf[512], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p && strlen(p) > 4 ? (pid_t) atol(p + 4) : -1;
-}
-
-static int
-count_children(pid_t parent)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-	int n = 0;
-
-	ck_assert_ptr_nonnull(d);
-	while ((de = readdir(d)))
-		if (de->d_name[0] >= '1' && de->d_name[0] <= '9' &&
-		    ppid_of(de->d_name) == parent)
-			n++;
-	closedir(d);
-	return n;
-}
-
-static bool
-fd_open_in(pid_t pid, int fd)
-{
-	char path[64];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "/proc/%ld/fd/%d", (long) pid, fd);
-	return stat(path, &st) == 0;
-}
-
-/*
- * Read report lines until one contains needle, for at most ms
- * milliseconds. Only for waits that hang for ever when the library is
- * wrong (a missing signal), so that the test can clean up instead of
- * leaking a process; never used to let time pass.
- */
-static bool
-wait_report_or_give_up(struct rt_run *run, const char *needle, int ms)
-{
-	while (!strstr(run->out, needle)) {
-		struct pollfd p = { .fd = run->report, .events = POLLIN };
-		size_t cap = sizeof(run->out) - 1;
-		ssize_t n;
-		int r;
-
-		if (run->report < 0)
-			return false;
-		r = poll(&p, 1, ms);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return false;
-		n = read(run->report, run->out + run->out_len,
-			 cap - run->out_len);
-		if (n <= 0) {
-			close(run->report);
-			run->report = -1;
-			return false;
-		}
-		run->out_len += (size_t) n;
-		run->out[run->out_len] = '\0';
-	}
-	return true;
-}
 
 /* ------------------------------------------------------------------ */
 /* Files                                                                */
@@ -494,15 +396,15 @@ START_TEST(split_always_splits_once)
 	struct rt_opts o;
 	struct rt_run run;
 	pid_t app;
-	int reaper_kids, app_kids;
+	int reaper_kids, app_kids, zombies;
 
 	rt_opts_init(&o);
 	o.no_pidns = true;
 	rt_start(&run, &o, argv);
 	ck_assert_ptr_nonnull(rt_wait_for(&run, "ready=1"));
 	app = (pid_t) atol(rt_get(&run, "pid"));
-	reaper_kids = count_children(run.pid1);
-	app_kids = count_children(app);
+	rt_count_children(run.pid1, &reaper_kids, &zombies);
+	rt_count_children(app, &app_kids, &zombies);
 	rt_finish(&run);
 
 	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
@@ -567,9 +469,9 @@ check_grace(struct rt_run *run)
 	int n;
 
 	ck_assert_str_eq(rt_get(run, "split"), "0 errno=0");
-	trap = leftover_pid(run, "trap");
-	ign = leftover_pid(run, "ignore");
-	sess = leftover_pid(run, "setsid");
+	trap = rt_leftover_pid(run, "trap");
+	ign = rt_leftover_pid(run, "ignore");
+	sess = rt_leftover_pid(run, "setsid");
 	ck_assert_int_gt(trap, 0);
 	ck_assert_int_gt(ign, 0);
 	ck_assert_int_gt(sess, 0);
@@ -606,57 +508,6 @@ START_TEST(grace_period_as_pid1)
 }
 END_TEST
 
-/*
- * Outside a PID namespace nothing kills what a broken reaper leaves
- * behind, and the leftovers hold the report pipe open. So the test adopts
- * orphans (subreaper) and waits for the reaper to exit, for at most ms;
- * then whatever leftover is still alive is killed and reaped here. A
- * correct reaper has reaped them all by then: nothing is left to kill.
- */
-static void
-kill_stray_leftovers(struct rt_run *run, int ms)
-{
-	static const char *const kinds[] = { "trap", "ignore", "setsid" };
-	struct pollfd p = { .events = POLLIN };
-	int r;
-
-	for (size_t k = 0; k < 3; k++) {
-		char needle[32];
-
-		snprintf(needle, sizeof(needle), "leftover=%s ", kinds[k]);
-		if (!rt_wait_for(run, needle))
-			return;		/* the app died early: nothing left */
-	}
-	p.fd = (int) syscall(SYS_pidfd_open, run->pid1, 0);
-	if (p.fd < 0)
-		return;			/* already gone */
-	while ((r = poll(&p, 1, ms)) < 0 && errno == EINTR)
-		;
-	if (r == 0) {
-		/* Stuck: everything it holds comes to us once it is gone. */
-		(void) syscall(SYS_pidfd_send_signal, p.fd, SIGKILL, NULL, 0);
-		while (poll(&p, 1, -1) < 0 && errno == EINTR)
-			;
-	}
-	close(p.fd);
-	for (size_t k = 0; k < 3; k++) {
-		pid_t pid = (pid_t) leftover_pid(run, kinds[k]);
-		char name[24];
-		int fd;
-
-		snprintf(name, sizeof(name), "%ld", (long) pid);
-		if (pid <= 0 || ppid_of(name) != getpid())
-			continue;
-		fd = (int) syscall(SYS_pidfd_open, pid, 0);
-		if (fd >= 0) {
-			(void) syscall(SYS_pidfd_send_signal, fd, SIGKILL,
-				       NULL, 0);
-			close(fd);
-		}
-		(void) waitpid(pid, NULL, 0);
-	}
-}
-
 /* Outside PID 1 there is no kill(-1): the reaper finds the leftovers by
  * walking /proc, and must be their subreaper to find them at all. */
 START_TEST(grace_period_outside_pid1)
@@ -672,7 +523,7 @@ START_TEST(grace_period_outside_pid1)
 	rt_opts_init(&o);
 	o.no_pidns = true;
 	rt_start(&run, &o, argv);
-	kill_stray_leftovers(&run, 15000);
+	(void) rt_kill_stray_leftovers(&run, 15000);
 	rt_finish(&run);
 	check_grace(&run);
 }
@@ -721,7 +572,7 @@ START_TEST(pdeath_signal_outside_pid1)
 	pidfd = (int) syscall(SYS_pidfd_open, app, 0);
 	ck_assert_int_ge(pidfd, 0);
 	ck_assert_int_eq(kill(run.pid1, SIGKILL), 0);
-	got = wait_report_or_give_up(&run, "pdeath=", 20000);
+	got = rt_wait_count(&run, false, "pdeath=", 1, 20000);
 	if (!got)	/* it would wait for ever: do not leak it */
 		(void) syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 	close(pidfd);
@@ -1019,8 +870,8 @@ START_TEST(listen_pid_and_inherited_fd)
 	app = rt_app_host_pid(&run);
 	ck_assert_int_gt(app, 0);
 	reaper_fds = rt_fd_count(run.pid1);
-	reaper_has = fd_open_in(run.pid1, EXTRA_FD);
-	app_has = fd_open_in(app, EXTRA_FD);
+	reaper_has = rt_fd_open_in(run.pid1, EXTRA_FD);
+	app_has = rt_fd_open_in(app, EXTRA_FD);
 	assert_reaper_fds(run.pid1);
 	rt_finish(&run);
 
