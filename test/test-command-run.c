@@ -641,76 +641,6 @@ START_TEST(warn_reaped_keeps_reaping)
 }
 END_TEST
 
-/* The wait status -w logged for pid ("reaped zombie process P (status
- * 0xS)"), or -1; *times says how many such lines name it. */
-static int
-warned_status(struct rt_run *run, long pid, int *times)
-{
-	char needle[64];
-	unsigned int st;
-	int status = -1;
-
-	snprintf(needle, sizeof(needle), "reaped zombie process %ld ", pid);
-	*times = 0;
-	for (const char *p = run->errbuf; (p = strstr(p, needle)); p++) {
-		(*times)++;
-		if (sscanf(p + strlen(needle), "(status 0x%x)", &st) == 1)
-			status = (int) st;
-	}
-	return status;
-}
-
-/*
- * After a grace period: the leftover that traps SIGTERM and the one in
- * its own session got SIGTERM and exited 0, the one that ignores it was
- * SIGKILLed, and the reaper (-w) reaped each of them exactly once, and
- * nothing else but COMMAND, whose 7 it exits with.
- */
-static void
-check_grace(struct rt_run *run)
-{
-	static const struct {
-		const char *kind;
-		int status;
-	} want[] = {
-		{ "trap", 0 }, { "setsid", 0 }, { "ignore", SIGKILL },
-	};
-
-	if (rt_exit_code(run) != 7)
-		rt_dump(run);
-	for (size_t i = 0; i < 3; i++) {
-		long pid = rt_leftover_pid(run, want[i].kind);
-		int times, st;
-
-		ck_assert_msg(pid > 0, "no leftover=%s", want[i].kind);
-		st = warned_status(run, pid, &times);
-		ck_assert_msg(times == 1, "leftover %s (%ld) reaped %d times; "
-			      "stderr: %s", want[i].kind, pid, times,
-			      run->errbuf);
-		ck_assert_msg(st == want[i].status, "leftover %s: status 0x%x",
-			      want[i].kind, st);
-	}
-	ck_assert_int_eq(rt_count(run, "leftover_got=trap sig=15"), 1);
-	ck_assert_int_eq(rt_count(run, "leftover_got=setsid sig=15"), 1);
-	ck_assert_int_eq(rt_count(run, "leftover_got=ignore"), 0);
-	ck_assert_int_eq(rt_count(run, "leftover_got="), 2);
-	ck_assert_int_eq(rt_count_str(run->errbuf, "reaped zombie process "),
-			 3);
-	ck_assert_int_eq(rt_exit_code(run), 7);
-}
-
-START_TEST(grace_as_pid1)
-{
-	struct rt_run run;
-
-	/* NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one arg */
-	cmd_start(&run, NULL, "-w", "--grace=" GRACE_MS, "--",
-		  rt_helper_path(), "leftovers", "7");
-	rt_finish(&run);
-	check_grace(&run);
-}
-END_TEST
-
 /*
  * The grace period after the kernel has reaped: COMMAND (sh, then
  * helper-app's leftovers through exec) first has 300 orphans made, so
@@ -742,45 +672,6 @@ START_TEST(grace_after_kernel_reaping)
 	snprintf(needle, sizeof(needle), "reaper[1]: reaped %ld (status 0x9)",
 		 ignorer);
 	ck_assert_int_eq(rt_count_str(run.errbuf, needle), 1);
-}
-END_TEST
-
-/* Outside PID 1 there is no kill(-1): the reaper walks /proc for its
- * descendants, which it only finds if they come to it, so --grace implies
- * -s (not given here). */
-START_TEST(grace_outside_pid1)
-{
-	struct rt_opts o;
-	struct rt_run run;
-	bool exited;
-
-	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
-	rt_opts_init(&o);
-	o.no_pidns = true;
-	/* NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one arg */
-	cmd_start(&run, &o, "-w", "--grace=" GRACE_MS, "--",
-		  rt_helper_path(), "leftovers", "7");
-	exited = rt_kill_stray_leftovers(&run, GIVE_UP_MS);
-	rt_finish(&run);
-	ck_assert_msg(exited, "the reaper did not exit");
-	check_grace(&run);
-	/* -s implied: no warning about orphans going elsewhere. */
-	ck_assert(!rt_err_has(&run, "not a child subreaper"));
-}
-END_TEST
-
-/* Without a grace period PID 1 leaves at once with COMMAND's status; the
- * kernel then kills the rest of the namespace, so no leftover ever sees a
- * SIGTERM, and nothing hangs. */
-START_TEST(no_grace_as_pid1)
-{
-	struct rt_run run;
-
-	cmd_start(&run, NULL, "--", rt_helper_path(), "leftovers", "7");
-	rt_finish(&run);
-	ck_assert_int_eq(rt_count(&run, "leftover="), 3);
-	ck_assert_int_eq(rt_count(&run, "leftover_got="), 0);
-	ck_assert_int_eq(rt_exit_code(&run), 7);
 }
 END_TEST
 
@@ -1081,10 +972,7 @@ RT_TEST_SUITE(command_run, "command-run",
 	tcase_add_test(tc, orphans_reaped);
 	tcase_add_test(tc, kernel_reaps_after_storm);
 	tcase_add_test(tc, warn_reaped_keeps_reaping);
-	tcase_add_test(tc, grace_as_pid1);
 	tcase_add_test(tc, grace_after_kernel_reaping);
-	tcase_add_test(tc, grace_outside_pid1);
-	tcase_add_test(tc, no_grace_as_pid1);
 	tcase_add_test(tc, exits_with_leftovers_outside_pid1);
 
 	tc = rt_new_tcase(s, "parent-death");

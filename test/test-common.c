@@ -948,3 +948,93 @@ rt_kill_stray_leftovers(struct rt_run *run, int ms)
 	}
 	return exited;
 }
+
+const char *const rt_mode_name[] = { "library", "command" };
+
+void
+rt_start_mode(struct rt_run *run, const struct rt_opts *opts, enum rt_mode m,
+	      const char *const *mode_opts, ...)
+{
+	const char *argv[64];
+	struct rt_opts o;
+	size_t n = 0;
+	va_list ap;
+	const char *a;
+
+	if (opts)
+		o = *opts;
+	else
+		rt_opts_init(&o);
+	argv[n++] = m == RT_CMD ? rt_command_path() : rt_helper_path();
+	for (size_t i = 0; mode_opts && mode_opts[i]; i++) {
+		ck_assert_uint_lt(n, 60);
+		argv[n++] = mode_opts[i];
+	}
+	if (m == RT_CMD) {
+		argv[n++] = "--";
+		argv[n++] = rt_helper_path();
+	}
+	va_start(ap, mode_opts);
+	while ((a = va_arg(ap, const char *))) {
+		ck_assert_uint_lt(n, 63);
+		argv[n++] = a;
+	}
+	va_end(ap);
+	argv[n] = NULL;
+	o.exe = argv[0];
+	rt_start(run, &o, argv);
+}
+
+int
+rt_lines_after(const char *buf, const char *prefix, char **out, int max)
+{
+	size_t plen = strlen(prefix);
+	int n = 0;
+
+	for (const char *p = buf; p && *p;) {
+		const char *end = strchrnul(p, '\n');
+
+		size_t len = (size_t)(end - p);
+
+		if (len >= plen && strncmp(p, prefix, plen) == 0) {
+			if (n < max)
+				out[n] = strndup(p + plen, len - plen);
+			n++;
+		}
+		p = *end ? end + 1 : NULL;
+	}
+	return n;
+}
+
+void
+rt_free_lines(char **v, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(v[i]);
+}
+
+int
+rt_parse_reaped(struct rt_run *run, struct rt_reaped *out, int max)
+{
+	char *l[256];
+	int n = rt_lines_after(run->errbuf, "reaped ", l, 256);
+
+	ck_assert_int_le(n, max);
+	for (int i = 0; i < n; i++) {
+		ck_assert_msg(sscanf(l[i], "pid=%ld status=%d app=%d",
+				     &out[i].pid, &out[i].status,
+				     &out[i].app) == 3,
+			      "bad reaped line: %s", l[i]);
+	}
+	rt_free_lines(l, n);
+	return n;
+}
+
+const struct rt_reaped *
+rt_find_reaped(const struct rt_reaped *r, int n, long pid)
+{
+	for (int i = 0; i < n; i++)
+		if (r[i].pid == pid)
+			return &r[i];
+	return NULL;
+}

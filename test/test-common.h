@@ -275,6 +275,45 @@ bool rt_wait_started_exit(struct rt_run *run, int ms);
  */
 bool rt_kill_stray_leftovers(struct rt_run *run, int ms);
 
+/* The two front ends every behaviour runs through: the library split
+ * (helper-app calls reaper_fork_self() as PID 1) and the command (reaper
+ * as PID 1, helper-app as its COMMAND). */
+enum rt_mode { RT_LIB, RT_CMD };
+#define RT_MODES 2
+/* "library", "command": for failure messages. */
+extern const char *const rt_mode_name[RT_MODES];
+
+/*
+ * Start, with opts (NULL: PID 1, defaults), the helper (RT_LIB: helper
+ * mode_opts... scenario...) or the command (RT_CMD: reaper mode_opts...
+ * -- helper scenario...). mode_opts is the NULL-terminated option list of
+ * that front end (may be NULL); the varargs, NULL-terminated, are the
+ * scenario and its arguments.
+ */
+void rt_start_mode(struct rt_run *run, const struct rt_opts *opts,
+		   enum rt_mode m, const char *const *mode_opts, ...);
+
+/*
+ * Every line of buf that starts with prefix, the prefix cut off, as fresh
+ * strings in out[] (at most max; rt_free_lines() them). Returns how many
+ * there are in total, so a caller sees when more came than it expected.
+ */
+int rt_lines_after(const char *buf, const char *prefix, char **out, int max);
+void rt_free_lines(char **v, int n);
+
+/* One "reaped pid=P status=S app=A" line that helper-app -n prints. */
+struct rt_reaped {
+	long pid;
+	int status;
+	int app;
+};
+
+/* Those lines of stderr into out (failing the test past max); how many. */
+int rt_parse_reaped(struct rt_run *run, struct rt_reaped *out, int max);
+/* The entry for pid among n, or NULL. */
+const struct rt_reaped *rt_find_reaped(const struct rt_reaped *r, int n,
+				       long pid);
+
 /* CLOCK_MONOTONIC in milliseconds. */
 long long rt_now_ms(void);
 

@@ -57,43 +57,10 @@
 #define GIVE_UP_MS 10000
 
 /* Each case runs the library split (the helper as PID 1) or the
- * command (reaper as PID 1, the helper as its COMMAND). */
-enum mode { LIB, CMD };
-static const char *const mode_name[] = { "library", "command" };
+ * command (reaper as PID 1, the helper as its COMMAND): rt_start_mode(). */
 
 /* ------------------------------------------------------------------ */
 /* Starting things                                                      */
-
-/*
- * Start, as PID 1, the helper (LIB: helper lib_opts... scenario...) or
- * the command (CMD: reaper cmd_opts... -- helper scenario...). The
- * varargs are: LIB options or CMD options as one NULL-terminated list
- * in opts, then the scenario and its arguments.
- */
-static void
-start_mode(struct rt_run *run, struct rt_opts *o, enum mode m,
-	   const char *const *opts, ...)
-{
-	const char *argv[64];
-	size_t n = 0;
-	va_list ap;
-	const char *a;
-
-	argv[n++] = m == CMD ? rt_command_path() : rt_helper_path();
-	for (size_t i = 0; opts && opts[i]; i++)
-		argv[n++] = opts[i];
-	if (m == CMD) {
-		argv[n++] = "--";
-		argv[n++] = rt_helper_path();
-	}
-	va_start(ap, opts);
-	while ((a = va_arg(ap, const char *)) && n < 63)
-		argv[n++] = a;
-	va_end(ap);
-	argv[n] = NULL;
-	o->exe = argv[0];
-	rt_start(run, o, argv);
-}
 
 /*
  * Start with stdout_fd as the started process's fd 1: the harness hands
@@ -272,13 +239,13 @@ START_TEST(without_proc)
 	o.no_proc = true;
 	switch (_i) {
 	case 0:
-		start_mode(&run, &o, CMD, NULL, "exit", "9", NULL);
+		rt_start_mode(&run, &o, RT_CMD, NULL, "exit", "9", NULL);
 		break;
 	case 1:
-		start_mode(&run, &o, CMD, cmd_grace, "leftovers", "7", NULL);
+		rt_start_mode(&run, &o, RT_CMD, cmd_grace, "leftovers", "7", NULL);
 		break;
 	default:
-		start_mode(&run, &o, LIB, lib_grace, "leftovers", "7", NULL);
+		rt_start_mode(&run, &o, RT_LIB, lib_grace, "leftovers", "7", NULL);
 		break;
 	}
 	rt_finish(&run);
@@ -316,7 +283,7 @@ static const char *const closed_sets[] = { "0", "1", "2", "012" };
  */
 START_TEST(std_fds_closed)
 {
-	enum mode m = (enum mode)(_i / 4);
+	enum rt_mode m = (enum rt_mode)(_i / 4);
 	const char *set = closed_sets[_i % 4];
 	const char *argv[16];
 	char out[4096];
@@ -332,7 +299,7 @@ START_TEST(std_fds_closed)
 		nclosed += closed[fd];
 	}
 	argv[n++] = rt_helper_path();
-	if (m == LIB) {
+	if (m == RT_LIB) {
 		argv[n++] = "-d";
 		argv[n++] = "-C";
 		argv[n++] = set;
@@ -367,7 +334,7 @@ START_TEST(std_fds_closed)
 	/* 0-2 as left, plus the report pipe: nothing of the reaper's. */
 	ck_assert_msg(atoi(rt_get(&run, "nfds")) == 4 - nclosed,
 		      "%s, closed %s: %s fds open in the application",
-		      mode_name[m], set, rt_get(&run, "nfds"));
+		      rt_mode_name[m], set, rt_get(&run, "nfds"));
 	ck_assert_msg(out_len == 0, "stdout: '%s'", out);
 	ck_assert_msg(!strstr(run.out, "reaper["), "log in the report: %s",
 		      run.out);
@@ -410,7 +377,7 @@ START_TEST(lib_fd_table_full)
 	rt_opts_init(&o);
 	if (_i == 0)
 		o.envp = no_lsan;
-	start_mode(&run, &o, LIB, opts, "stdfds", "4", NULL);
+	rt_start_mode(&run, &o, RT_LIB, opts, "stdfds", "4", NULL);
 	rt_finish(&run);
 	ck_assert_int_eq(atoi(rt_get(&run, "nfds")), FAULT_NOFILE - _i);
 	ck_assert_msg(rt_exit_code(&run) == 4, "wait status 0x%x; stderr: %s",
@@ -498,7 +465,7 @@ START_TEST(lib_env_at_arg_max)
 	RT_SKIP_UNDER_VALGRIND("valgrind adds to every exec");
 	snprintf(slack_s, sizeof(slack_s), "%ld", slack);
 	rt_opts_init(&o);
-	start_mode(&run, &o, LIB, opts, "envsum", "6", NULL);
+	rt_start_mode(&run, &o, RT_LIB, opts, "envsum", "6", NULL);
 	rt_finish(&run);
 	ck_assert_msg(rt_get(&run, "padded"), "no padding: %s", run.out);
 	snprintf(orig_env, sizeof(orig_env), "%s", rt_get(&run, "orig_envsum"));
@@ -760,7 +727,7 @@ wait_stopped(pid_t pid)
  */
 START_TEST(app_stops_and_continues)
 {
-	enum mode m = (enum mode)(_i / 2);
+	enum rt_mode m = (enum rt_mode)(_i / 2);
 	bool via_reaper = _i % 2;
 	const char *lib_opts[] = { "-d", NULL };
 	const char *cmd_opts[] = { "-v", "-v", NULL };
@@ -770,7 +737,7 @@ START_TEST(app_stops_and_continues)
 	bool stopped, alive = false;
 
 	rt_opts_init(&o);
-	start_mode(&run, &o, m, m == LIB ? lib_opts : cmd_opts,
+	rt_start_mode(&run, &o, m, m == RT_LIB ? lib_opts : cmd_opts,
 		   "stop", "42", NULL);
 	rt_wait_line(&run, "stopping=1");
 	app = rt_app_host_pid(&run);
@@ -790,11 +757,11 @@ START_TEST(app_stops_and_continues)
 	rt_kill(via_reaper ? run.pid1 : app, SIGCONT);
 	rt_finish(&run);
 	ck_assert_msg(stopped, "%s: the application never stopped",
-		      mode_name[m]);
+		      rt_mode_name[m]);
 	ck_assert(alive);
 	ck_assert_int_eq(rt_count(&run, "continued=1"), 1);
 	ck_assert_msg(rt_exit_code(&run) == 42, "%s: wait status 0x%x; "
-		      "stderr: %s", mode_name[m], run.wstatus, run.errbuf);
+		      "stderr: %s", rt_mode_name[m], run.wstatus, run.errbuf);
 	if (via_reaper)
 		ck_assert(strstr(run.errbuf, "forwarded SIGCONT"));
 }
@@ -809,7 +776,7 @@ END_TEST
  */
 START_TEST(stopped_app_gets_sigterm_when_continued)
 {
-	enum mode m = (enum mode) _i;
+	enum rt_mode m = (enum rt_mode) _i;
 	const char *lib_opts[] = { "-d", NULL };
 	const char *cmd_opts[] = { "-v", "-v", NULL };
 	struct rt_opts o;
@@ -818,7 +785,7 @@ START_TEST(stopped_app_gets_sigterm_when_continued)
 	pid_t app;
 
 	rt_opts_init(&o);
-	start_mode(&run, &o, m, m == LIB ? lib_opts : cmd_opts,
+	rt_start_mode(&run, &o, m, m == RT_LIB ? lib_opts : cmd_opts,
 		   "stop", "42", NULL);
 	rt_wait_line(&run, "stopping=1");
 	app = rt_app_host_pid(&run);
@@ -834,12 +801,12 @@ START_TEST(stopped_app_gets_sigterm_when_continued)
 	rt_kill(app, SIGCONT);
 	rt_finish(&run);
 	ck_assert_msg(stopped, "%s: the application never stopped",
-		      mode_name[m]);
+		      rt_mode_name[m]);
 	ck_assert_msg(still, "%s: not stopped with SIGTERM pending",
-		      mode_name[m]);
+		      rt_mode_name[m]);
 	ck_assert_int_eq(rt_count(&run, "continued=1"), 0);
 	ck_assert_msg(rt_exit_code(&run) == 128 + SIGTERM, "%s: wait status "
-		      "0x%x; stderr: %s", mode_name[m], run.wstatus,
+		      "0x%x; stderr: %s", rt_mode_name[m], run.wstatus,
 		      run.errbuf);
 }
 END_TEST
@@ -901,7 +868,7 @@ pidfd_sigqueue(int pidfd, int sig, int value)
 
 START_TEST(app_exits_in_storm)
 {
-	enum mode m = (enum mode) _i;
+	enum rt_mode m = (enum rt_mode) _i;
 	struct rt_opts o;
 	struct rt_run run;
 	struct pollfd exited = { .events = POLLIN };
@@ -914,7 +881,7 @@ START_TEST(app_exits_in_storm)
 	RT_SKIP_UNDER_VALGRIND("waits on a pidfd: none in valgrind 3.19");
 	snprintf(last_s, sizeof(last_s), "%d", STORM_LAST);
 	rt_opts_init(&o);
-	start_mode(&run, &o, m, NULL, "storm", last_s, "33", NULL);
+	rt_start_mode(&run, &o, m, NULL, "storm", last_s, "33", NULL);
 	rt_wait_line(&run, "ready=1");
 	exited.fd = (int) syscall(SYS_pidfd_open, run.pid1, 0);
 	ck_assert_int_ge(exited.fd, 0);
@@ -966,7 +933,7 @@ START_TEST(app_exits_in_storm)
 		t_exit = t_gone;
 
 	ck_assert_msg(sent < STORM_MAX, "%s: the reaper outlived the storm",
-		      mode_name[m]);
+		      rt_mode_name[m]);
 	seen = 0;
 	off = 0;
 	ck_assert_int_eq(q_progress(&run, &off, &seen), STORM_LAST);
@@ -974,10 +941,10 @@ START_TEST(app_exits_in_storm)
 	ck_assert_msg(rt_count(&run, "sig=10\n") == 1, "no SIGUSR1: %s",
 		      run.out);
 	ck_assert_msg(rt_exit_code(&run) == 33, "%s: wait status 0x%x; "
-		      "stderr: %s", mode_name[m], run.wstatus, run.errbuf);
+		      "stderr: %s", rt_mode_name[m], run.wstatus, run.errbuf);
 	fprintf(stderr, "app_exits_in_storm %s: %d sent, %d after the "
 		"application's last; reaper gone %lld ms after it\n",
-		mode_name[m], sent, sent - STORM_LAST, t_gone - t_exit);
+		rt_mode_name[m], sent, sent - STORM_LAST, t_gone - t_exit);
 }
 END_TEST
 
@@ -997,7 +964,7 @@ END_TEST
  */
 START_TEST(reused_pid_not_signalled)
 {
-	enum mode m = (enum mode)(_i / 2);
+	enum rt_mode m = (enum rt_mode)(_i / 2);
 	bool group = _i % 2;
 	const char *lib_opts[] = { "-d", "-G", "30000", group ? "-g" : NULL,
 				   NULL };
@@ -1015,13 +982,13 @@ START_TEST(reused_pid_not_signalled)
 	long reused, app, pgid;
 
 	rt_opts_init(&o);
-	start_mode(&run, &o, m, m == LIB ? lib_opts : cmd_opts,
+	rt_start_mode(&run, &o, m, m == RT_LIB ? lib_opts : cmd_opts,
 		   "reuse", "5", NULL);
 	l = rt_wait_line(&run, "reused pid=");
 	ck_assert_int_eq(sscanf(l, "reused pid=%ld app=%ld pgid=%ld", &reused,
 				&app, &pgid), 3);
 	ck_assert_msg(reused == app, "%s: pid %ld not reused (got %ld): %s",
-		      mode_name[m], app, reused, run.out);
+		      rt_mode_name[m], app, reused, run.out);
 	ck_assert_int_eq(pgid, app);
 	for (int i = 0; i < nsig; i++)
 		rt_kill(run.pid1, sigs[i]);
@@ -1029,21 +996,21 @@ START_TEST(reused_pid_not_signalled)
 	ck_assert_int_eq(sigqueue(run.pid1, SIGRTMIN + 3, v), 0);
 	ck_assert_msg(rt_wait_count(&run, true, "not forwarding", nsig + 2,
 				     GIVE_UP_MS),
-		      "%s: not every signal read: %s", mode_name[m],
+		      "%s: not every signal read: %s", rt_mode_name[m],
 		      run.errbuf);
 	rt_finish(&run);
 
 	ck_assert_msg(rt_count(&run, "member=reused sig=") == 0,
-		      "%s: the reused pid was signalled: %s", mode_name[m],
+		      "%s: the reused pid was signalled: %s", rt_mode_name[m],
 		      run.out);
 	/* And SIGCHLD from C, its own child. */
 	ck_assert_msg(rt_count(&run, "member=leftover sig=") -
 		      rt_count(&run, "member=leftover sig=17 ") == 1 &&
 		      rt_count(&run, "member=leftover sig=15 ") == 1,
-		      "%s: the leftover got: %s", mode_name[m], run.out);
+		      "%s: the leftover got: %s", rt_mode_name[m], run.out);
 	ck_assert_ptr_null(rt_get(&run, "error"));
 	ck_assert_msg(rt_exit_code(&run) == 5, "%s: wait status 0x%x; "
-		      "stderr: %s", mode_name[m], run.wstatus, run.errbuf);
+		      "stderr: %s", rt_mode_name[m], run.wstatus, run.errbuf);
 }
 END_TEST
 

@@ -2,9 +2,10 @@
  * reaper_fork_self() over a whole process lifetime, on real processes:
  * what the application inherits (argv, environment, cwd, fds, LISTEN_PID),
  * the marker's life and its garbage forms, at most one split, exit-code
- * remapping, the grace period, parent-death signal, status notification,
- * and the failure paths (fork, exec, deleted binary, no /proc, bad
- * options), where the program must go on unsupervised.
+ * remapping, parent-death signal, status notification, and the failure
+ * paths (fork, exec, deleted binary, no /proc, bad options), where the
+ * program must go on unsupervised. The grace period, the same through
+ * both front ends, is in test-grace.c.
  *
  * Every check runs in the test process on what the helper reported over
  * its pipes or on /proc; nothing asserts in a forked child.
@@ -57,39 +58,6 @@ to_hex(char *out, const char *s)
 	*out = '\0';
 }
 
-/*
- * Every line of buf that starts with prefix, the prefix cut off, as fresh
- * strings in out[] (at most max). Returns how many there are in total, so
- * a caller sees when more came than it expected.
- */
-static int
-lines_after(const char *buf, const char *prefix, char **out, int max)
-{
-	size_t plen = strlen(prefix);
-	int n = 0;
-
-	for (const char *p = buf; p && *p;) {
-		const char *end = strchrnul(p, '\n');
-
-		size_t len = (size_t)(end - p);
-
-		if (len >= plen && strncmp(p, prefix, plen) == 0) {
-			if (n < max)
-				out[n] = strndup(p + plen, len - plen);
-			n++;
-		}
-		p = *end ? end + 1 : NULL;
-	}
-	return n;
-}
-
-static void
-free_lines(char **v, int n)
-{
-	for (int i = 0; i < n; i++)
-		free(v[i]);
-}
-
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -101,7 +69,7 @@ static void
 assert_argv(struct rt_run *run, const char *const *argv)
 {
 	char *got[64], want[1024];
-	int n = lines_after(run->out, "arg=", got, 64), argc = 0;
+	int n = rt_lines_after(run->out, "arg=", got, 64), argc = 0;
 
 	while (argv[argc])
 		argc++;
@@ -111,7 +79,7 @@ assert_argv(struct rt_run *run, const char *const *argv)
 		ck_assert_msg(strcmp(got[i], want) == 0,
 			      "arg %d: got %s, want %s", i, got[i], want);
 	}
-	free_lines(got, n);
+	rt_free_lines(got, n);
 }
 
 /* The report's env= lines are envp as a multiset (duplicates count). */
@@ -120,7 +88,7 @@ assert_env(struct rt_run *run, const char *const *envp)
 {
 	RT_SKIP_UNDER_VALGRIND("valgrind adds LD_PRELOAD and more");
 	char *got[64], *want[64] = { NULL };
-	int n = lines_after(run->out, "env=", got, 64), m = 0;
+	int n = rt_lines_after(run->out, "env=", got, 64), m = 0;
 
 	while (envp[m])
 		m++;
@@ -137,8 +105,8 @@ assert_env(struct rt_run *run, const char *const *envp)
 		ck_assert_msg(strcmp(got[i], want[i]) == 0,
 			      "env entry %d: got %s, want %s", i, got[i],
 			      want[i]);
-	free_lines(got, n);
-	free_lines(want, m);
+	rt_free_lines(got, n);
+	rt_free_lines(want, m);
 }
 
 /* Some env= line of the report starts with name=. */
@@ -146,48 +114,15 @@ static bool
 env_has_name(struct rt_run *run, const char *name)
 {
 	char *got[64], prefix[128];
-	int n = lines_after(run->out, "env=", got, 64);
+	int n = rt_lines_after(run->out, "env=", got, 64);
 	bool found = false;
 
 	to_hex(prefix, name);
 	strcat(prefix, "3d");		/* '=' */
 	for (int i = 0; i < n && i < 64; i++)
 		found |= strncmp(got[i], prefix, strlen(prefix)) == 0;
-	free_lines(got, n < 64 ? n : 64);
+	rt_free_lines(got, n < 64 ? n : 64);
 	return found;
-}
-
-struct reaped {
-	long pid;
-	int status;
-	int app;
-};
-
-/* The "reaped pid=P status=S app=A" lines -n makes the reaper print. */
-static int
-parse_reaped(struct rt_run *run, struct reaped *out, int max)
-{
-	char *l[256];
-	int n = lines_after(run->errbuf, "reaped ", l, 256);
-
-	ck_assert_int_le(n, max);
-	for (int i = 0; i < n; i++) {
-		ck_assert_msg(sscanf(l[i], "pid=%ld status=%d app=%d",
-				     &out[i].pid, &out[i].status,
-				     &out[i].app) == 3,
-			      "bad reaped line: %s", l[i]);
-	}
-	free_lines(l, n);
-	return n;
-}
-
-static const struct reaped *
-find_reaped(const struct reaped *r, int n, long pid)
-{
-	for (int i = 0; i < n; i++)
-		if (r[i].pid == pid)
-			return &r[i];
-	return NULL;
 }
 
 /* Every stderr line starts with prefix, and there is at least one. */
@@ -195,12 +130,12 @@ static bool
 err_lines_all_start(struct rt_run *run, const char *prefix)
 {
 	char *l[256];
-	int n = lines_after(run->errbuf, "", l, 256);
+	int n = rt_lines_after(run->errbuf, "", l, 256);
 	bool ok = n > 0 && n <= 256;
 
 	for (int i = 0; i < n && i < 256; i++)
 		ok &= strncmp(l[i], prefix, strlen(prefix)) == 0;
-	free_lines(l, n < 256 ? n : 256);
+	rt_free_lines(l, n < 256 ? n : 256);
 	return ok;
 }
 
@@ -458,93 +393,6 @@ START_TEST(exit_code_remap)
 END_TEST
 
 /* ------------------------------------------------------------------ */
-/* 6. Grace period                                                      */
-
-static void
-check_grace(struct rt_run *run)
-{
-	struct reaped r[64];
-	const struct reaped *e;
-	long trap, ign, sess;
-	int n;
-
-	ck_assert_str_eq(rt_get(run, "split"), "0 errno=0");
-	trap = rt_leftover_pid(run, "trap");
-	ign = rt_leftover_pid(run, "ignore");
-	sess = rt_leftover_pid(run, "setsid");
-	ck_assert_int_gt(trap, 0);
-	ck_assert_int_gt(ign, 0);
-	ck_assert_int_gt(sess, 0);
-	/* SIGTERM first, to everyone, also the one in its own session. */
-	ck_assert_int_eq(rt_count(run, "leftover_got=trap sig=15"), 1);
-	ck_assert_int_eq(rt_count(run, "leftover_got=setsid sig=15"), 1);
-	ck_assert_int_eq(rt_count(run, "leftover_got=ignore"), 0);
-
-	/* Each leftover reaped by the reaper itself, before it exited. */
-	n = parse_reaped(run, r, 64);
-	e = find_reaped(r, n, trap);
-	ck_assert_msg(e, "trap leftover %ld not reaped", trap);
-	ck_assert(WIFEXITED(e->status) && WEXITSTATUS(e->status) == 0);
-	ck_assert_int_eq(e->app, 0);
-	e = find_reaped(r, n, sess);
-	ck_assert_msg(e, "setsid leftover %ld not reaped", sess);
-	ck_assert(WIFEXITED(e->status) && WEXITSTATUS(e->status) == 0);
-	e = find_reaped(r, n, ign);
-	ck_assert_msg(e, "ignoring leftover %ld not reaped", ign);
-	ck_assert_msg(WIFSIGNALED(e->status) && WTERMSIG(e->status) == SIGKILL,
-		      "ignoring leftover: status 0x%x", e->status);
-	ck_assert_int_eq(e->app, 0);
-	ck_assert(rt_err_has(run, "app=1"));
-	ck_assert_int_eq(rt_exit_code(run), 7);
-}
-
-START_TEST(grace_period_as_pid1)
-{
-	struct rt_run run;
-
-	rt_helper_as_pid1(&run, "-n", "-G", "300", "leftovers", "7", NULL);
-	rt_finish(&run);
-	check_grace(&run);
-}
-END_TEST
-
-/* Outside PID 1 there is no kill(-1): the reaper finds the leftovers by
- * walking /proc, and must be their subreaper to find them at all. */
-START_TEST(grace_period_outside_pid1)
-{
-	const char *argv[] = {
-		rt_helper_path(), "-a", "-n", "-G", "300", "leftovers", "7",
-		NULL,
-	};
-	struct rt_opts o;
-	struct rt_run run;
-
-	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
-	rt_opts_init(&o);
-	o.no_pidns = true;
-	rt_start(&run, &o, argv);
-	(void) rt_kill_stray_leftovers(&run, 15000);
-	rt_finish(&run);
-	check_grace(&run);
-}
-END_TEST
-
-/* Without a grace period PID 1 leaves at once; the kernel then kills the
- * rest of the namespace, so no leftover ever sees a SIGTERM. */
-START_TEST(no_grace_period_as_pid1)
-{
-	struct rt_run run;
-
-	rt_helper_as_pid1(&run, "leftovers", "7", NULL);
-	rt_finish(&run);
-	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
-	ck_assert_int_eq(rt_count(&run, "leftover="), 3);
-	ck_assert_int_eq(rt_count(&run, "leftover_got="), 0);
-	ck_assert_int_eq(rt_exit_code(&run), 7);
-}
-END_TEST
-
-/* ------------------------------------------------------------------ */
 /* 7. Parent-death signal                                               */
 
 START_TEST(pdeath_signal_outside_pid1)
@@ -593,7 +441,7 @@ END_TEST
 /* One app=1 line for the application (pid app), and one app=0 line for
  * each of the want orphans, each a distinct process that exited 0. */
 static void
-check_orphans_reaped(struct rt_run *run, const struct reaped *r, int n,
+check_orphans_reaped(struct rt_run *run, const struct rt_reaped *r, int n,
 		     long app, int want)
 {
 	int apps = 0, orphans = 0;
@@ -618,14 +466,14 @@ check_orphans_reaped(struct rt_run *run, const struct reaped *r, int n,
 
 START_TEST(status_notification_orphans)
 {
-	struct reaped r[64];
+	struct rt_reaped r[64];
 	struct rt_run run;
 
 	rt_helper_as_pid1(&run, "-n", "orphans", "20", NULL);
 	rt_finish(&run);
 	ck_assert_str_eq(rt_get(&run, "zombies"), "0");
 	ck_assert_int_eq(rt_exit_code(&run), 0);
-	check_orphans_reaped(&run, r, parse_reaped(&run, r, 64), 2, 20);
+	check_orphans_reaped(&run, r, rt_parse_reaped(&run, r, 64), 2, 20);
 }
 END_TEST
 
@@ -636,7 +484,7 @@ START_TEST(subreaper_outside_pid1)
 	const char *argv[] = {
 		rt_helper_path(), "-a", "-s", "-n", "orphans", "50", NULL,
 	};
-	struct reaped r[64];
+	struct rt_reaped r[64];
 	struct rt_opts o;
 	struct rt_run run;
 
@@ -648,7 +496,7 @@ START_TEST(subreaper_outside_pid1)
 	ck_assert_int_eq(atoi(rt_get(&run, "ppid")), run.pid1);
 	ck_assert_str_eq(rt_get(&run, "zombies"), "0");
 	ck_assert_int_eq(rt_exit_code(&run), 0);
-	check_orphans_reaped(&run, r, parse_reaped(&run, r, 64),
+	check_orphans_reaped(&run, r, rt_parse_reaped(&run, r, 64),
 			     atol(rt_get(&run, "pid")), 50);
 }
 END_TEST
@@ -1054,9 +902,6 @@ RT_TEST_SUITE(lifecycle, "lifecycle",
 
 	tc = rt_new_tcase(s, "exit");
 	tcase_add_loop_test(tc, exit_code_remap, 0, 3);
-	tcase_add_test(tc, grace_period_as_pid1);
-	tcase_add_test(tc, grace_period_outside_pid1);
-	tcase_add_test(tc, no_grace_period_as_pid1);
 	tcase_add_test(tc, pdeath_signal_outside_pid1);
 	tcase_add_test(tc, status_notification_orphans);
 	tcase_add_test(tc, subreaper_outside_pid1);
