@@ -1,8 +1,9 @@
 /*
- * The reaper command's interface, each case a real run of the built
- * binary (REAPER_TEST_COMMAND): every flag and environment variable, every
- * exit status, what COMMAND inherits (argv, environment, cwd, fds,
- * standard streams) and PATH lookup. Most runs are PID 1 of a fresh PID
+ * The reaper command's interface: every flag and environment variable,
+ * every exit status, what COMMAND inherits (argv, environment, cwd, fds,
+ * standard streams) and PATH lookup, each case a real run of the built
+ * binary (REAPER_TEST_COMMAND), but for the usage errors: those go through
+ * rp_cmdline_parse() (tools/cmdline.c) directly, a few also end to end. Most runs are PID 1 of a fresh PID
  * namespace; no_pidns runs cover what differs outside PID 1.
  *
  * The signal-heavy behaviour (forwarding, storms, many orphans, the grace
@@ -37,6 +38,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "test-common.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/bin:/usr/bin:/bin"
@@ -390,15 +392,57 @@ run_usage_case(struct cmd_run *c, const struct usage_case *u)
 	cmd_finish(c);
 }
 
-START_TEST(usage_error)
+/* The case through rp_cmdline_parse() itself, the code the command runs
+ * first: a usage error (-EINVAL) whose message names every culprit. */
+static void
+assert_usage_parsed(const struct usage_case *u)
 {
-	const struct usage_case *u = &usage_cases[_i];
+	char *argv[16], *envp[] = { (char *) u->env, NULL };
+	struct rp_cmdline c;
+	int argc = 0;
+
+	argv[argc++] = (char *) "reaper";
+	for (size_t i = 0; u->args[i]; i++)
+		argv[argc++] = (char *) u->args[i];
+	if (u->command) {
+		argv[argc++] = (char *) "/bin/true";
+		argv[argc++] = (char *) "exit";
+		argv[argc++] = (char *) "0";
+	}
+	argv[argc] = NULL;
+	ck_assert_int_eq(rp_cmdline_parse(&c, argc, argv, envp), -EINVAL);
+	for (size_t i = 0; i < 3 && u->culprit[i]; i++)
+		ck_assert_msg(strstr(c.error, u->culprit[i]), "'%s' not in '%s'",
+			      u->culprit[i], c.error);
+}
+
+/* The case through the built binary: exit 125, one line on stderr naming
+ * every culprit, COMMAND never started. */
+static void
+assert_usage_run(const struct usage_case *u)
+{
 	struct cmd_run c;
 
 	run_usage_case(&c, u);
 	ck_assert_int_eq(rt_exit_code(&c.rt), 125);
 	rt_assert_one_err_line(&c.rt, "reaper[", u->culprit);
 	assert_command_not_run(&c);
+}
+
+START_TEST(usage_error)
+{
+	assert_usage_parsed(&usage_cases[_i]);
+}
+END_TEST
+
+/* End to end, one case of each kind: no COMMAND, unknown short and long
+ * option, missing value, bad value, bad variable, bad variable a flag
+ * would override. The parser itself sees every case (usage_error). */
+static const int usage_run_cases[] = { 0, 3, 5, 7, 13, 34, 46 };
+
+START_TEST(usage_error_run)
+{
+	assert_usage_run(&usage_cases[usage_run_cases[_i]]);
 }
 END_TEST
 
@@ -416,13 +460,8 @@ static const struct usage_case value_for_flag_cases[] = {
 
 START_TEST(usage_value_for_flag_without_one)
 {
-	const struct usage_case *u = &value_for_flag_cases[_i];
-	struct cmd_run c;
-
-	run_usage_case(&c, u);
-	ck_assert_int_eq(rt_exit_code(&c.rt), 125);
-	rt_assert_one_err_line(&c.rt, "reaper[", u->culprit);
-	assert_command_not_run(&c);
+	assert_usage_parsed(&value_for_flag_cases[_i]);
+	assert_usage_run(&value_for_flag_cases[_i]);
 }
 END_TEST
 
@@ -440,13 +479,8 @@ static const struct usage_case exit_zero_empty_cases[] = {
 
 START_TEST(usage_exit_zero_empty_element)
 {
-	const struct usage_case *u = &exit_zero_empty_cases[_i];
-	struct cmd_run c;
-
-	run_usage_case(&c, u);
-	ck_assert_int_eq(rt_exit_code(&c.rt), 125);
-	rt_assert_one_err_line(&c.rt, "reaper[", u->culprit);
-	assert_command_not_run(&c);
+	assert_usage_parsed(&exit_zero_empty_cases[_i]);
+	assert_usage_run(&exit_zero_empty_cases[_i]);
 }
 END_TEST
 
@@ -1751,6 +1785,7 @@ RT_TEST_SUITE(command, "command",
 
 	tc = rt_new_tcase(s, "usage");
 	tcase_add_loop_test(tc, usage_error, 0, N(usage_cases));
+	tcase_add_loop_test(tc, usage_error_run, 0, N(usage_run_cases));
 	tcase_add_loop_test(tc, usage_value_for_flag_without_one, 0,
 			    N(value_for_flag_cases));
 	tcase_add_loop_test(tc, usage_exit_zero_empty_element, 0,
