@@ -59,16 +59,6 @@
 /* ------------------------------------------------------------------ */
 /* Starting the command                                                 */
 
-static const char *
-cmd_path(void)
-{
-	const char *p = getenv("REAPER_TEST_COMMAND");
-
-	ck_assert_msg(p, "REAPER_TEST_COMMAND is not set: run through meson "
-		      "test");
-	return p;
-}
-
 /* Run `reaper args...` (args NULL-terminated, argv[0] added here) with
  * opts (may be NULL: PID 1, default environment). */
 static void
@@ -84,8 +74,8 @@ cmd_startv(struct rt_run *run, const struct rt_opts *opts,
 	else
 		rt_opts_init(&o);
 	if (!o.exe)
-		o.exe = cmd_path();
-	argv[n++] = cmd_path();
+		o.exe = rt_command_path();
+	argv[n++] = rt_command_path();
 	for (; *args; args++) {
 		ck_assert_uint_lt(n, 63);
 		argv[n++] = *args;
@@ -97,73 +87,15 @@ cmd_startv(struct rt_run *run, const struct rt_opts *opts,
 #define cmd_start(run, opts, ...) \
 	cmd_startv((run), (opts), (const char *const[]){ __VA_ARGS__, NULL })
 
-/* One "sig=N code=C val=V pid=P" line of the signals scenario. */
-struct sigline {
-	int sig;
-	int code;
-	int val;
-	long pid;
-};
-
-static struct sigline
-wait_sig(struct rt_run *run, int sig)
-{
-	struct sigline s;
-	char needle[32];
-	const char *l;
-
-	/* The trailing space keeps sig=1 from matching sig=10. */
-	snprintf(needle, sizeof(needle), "sig=%d ", sig);
-	l = rt_wait_line(run, needle);
-	ck_assert_int_eq(sscanf(l, "sig=%d code=%d val=%d pid=%ld", &s.sig,
-				&s.code, &s.val, &s.pid), 4);
-	return s;
-}
-
-/* Read what is ready on the report and stderr pipes (stderr too, so a
- * chatty reaper never blocks on it); false once the report is at EOF. */
-static bool
-read_more(struct rt_run *run)
-{
-	struct pollfd p[2] = {
-		{ .fd = run->report, .events = POLLIN },
-		{ .fd = run->err, .events = POLLIN },
-	};
-
-	if (run->report < 0)
-		return false;
-	if (poll(p, 2, -1) < 0)
-		return errno == EINTR;
-	for (int i = 0; i < 2; i++) {
-		int *fd = i ? &run->err : &run->report;
-		char *buf = i ? run->errbuf : run->out;
-		size_t *len = i ? &run->err_len : &run->out_len;
-		size_t cap = (i ? sizeof(run->errbuf) : sizeof(run->out)) - 1;
-		ssize_t n;
-
-		if (*fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
-			continue;
-		n = read(*fd, buf + *len, cap - *len);
-		if (n <= 0) {
-			close(*fd);
-			*fd = -1;
-			continue;
-		}
-		*len += (size_t) n;
-		buf[*len] = '\0';
-	}
-	return run->report >= 0;
-}
-
 /*
  * The first "sig=" line COMMAND reported after *pos; *pos moves past it.
  * Asserting which signal comes next, rather than waiting for the wanted
  * one, fails at once when another arrives instead of waiting for ever.
  */
-static struct sigline
+static struct rt_sigline
 next_sig(struct rt_run *run, size_t *pos)
 {
-	struct sigline s;
+	struct rt_sigline s;
 
 	for (;;) {
 		const char *l = run->out + *pos, *end;
@@ -177,20 +109,11 @@ next_sig(struct rt_run *run, size_t *pos)
 						&s.val, &s.pid), 4);
 			return s;
 		}
-		if (!read_more(run)) {
+		if (rt_pump(run, -1) <= 0) {
 			rt_dump(run);
 			ck_abort_msg("COMMAND exited without another signal");
 		}
 	}
-}
-
-static void
-finish_ok(struct rt_run *run)
-{
-	rt_finish(run);
-	if (run->wstatus != 0)
-		rt_dump(run);
-	ck_assert_int_eq(run->wstatus, 0);
 }
 
 /* ------------------------------------------------------------------ */
@@ -221,40 +144,6 @@ wait_exit(int pidfd, int ms)
 	return r == 1;
 }
 
-/*
- * Wait until the process the harness started has exited, for at most ms:
- * the relay writes its wait status (read later by rt_finish()) the moment
- * it reaps it. Unlike a pidfd opened now, this cannot name a reused pid.
- */
-static bool
-wait_started_exit(struct rt_run *run, int ms)
-{
-	struct pollfd p = { .fd = run->status_pipe, .events = POLLIN };
-	int r;
-
-	while ((r = poll(&p, 1, ms)) < 0 && errno == EINTR)
-		;
-	return r == 1;
-}
-
-
-static pid_t
-ppid_of(pid_t pid)
-{
-	pid_t ppid;
-	char state;
-
-	return rt_proc_stat(pid, &ppid, &state) ? ppid : -1;
-}
-
-static char
-state_of(pid_t pid)
-{
-	pid_t ppid;
-	char state;
-
-	return rt_proc_stat(pid, &ppid, &state) ? state : '?';
-}
 
 
 /* ------------------------------------------------------------------ */
@@ -270,15 +159,15 @@ START_TEST(forwards_each_signal)
 {
 	int sig = rt_table_sig(forwarded[_i]);
 	struct rt_run run;
-	struct sigline s;
+	struct rt_sigline s;
 
 	cmd_start(&run, NULL, "--", rt_helper_path(), "signals");
 	rt_wait_line(&run, "ready=1");
 	rt_kill(run.pid1, sig);
-	s = wait_sig(&run, sig);
+	s = rt_wait_sig(&run, sig);
 	ck_assert_int_eq(s.code, SI_USER);
 	ck_assert_int_eq(s.pid, 1);
-	finish_ok(&run);
+	rt_finish_ok(&run);
 	ck_assert_int_eq(rt_count_sig(&run, NULL, sig), 1);
 }
 END_TEST
@@ -288,16 +177,16 @@ START_TEST(sigqueue_payload_kept)
 {
 	union sigval v = { .sival_int = 42 };
 	struct rt_run run;
-	struct sigline s;
+	struct rt_sigline s;
 
 	cmd_start(&run, NULL, "--", rt_helper_path(), "signals");
 	rt_wait_line(&run, "ready=1");
 	ck_assert_int_eq(sigqueue(run.pid1, SIGRTMIN + 2, v), 0);
-	s = wait_sig(&run, SIGRTMIN + 2);
+	s = rt_wait_sig(&run, SIGRTMIN + 2);
 	ck_assert_int_eq(s.code, SI_QUEUE);
 	ck_assert_int_eq(s.val, 42);
 	ck_assert_int_eq(s.pid, 1);
-	finish_ok(&run);
+	rt_finish_ok(&run);
 }
 END_TEST
 
@@ -319,7 +208,7 @@ START_TEST(signal_storm)
 	const int total = 3000;
 	union sigval v = { .sival_int = 7 };
 	struct rt_run run;
-	struct sigline s;
+	struct rt_sigline s;
 	int fds_before;
 
 	RT_SKIP_UNDER_VALGRIND("valgrind keeps SIGRTMAX for itself");
@@ -332,7 +221,7 @@ START_TEST(signal_storm)
 	for (int i = 0; i < total; i++)
 		rt_kill(run.pid1, rt_table_sig(kinds[(size_t) i % nk]));
 	rt_kill(run.pid1, SIGRTMAX);
-	wait_sig(&run, SIGRTMAX);
+	rt_wait_sig(&run, SIGRTMAX);
 	for (size_t i = 0; i < nk; i++) {
 		int sig = rt_table_sig(kinds[i]);
 		int n = rt_count_sig(&run, NULL, sig);
@@ -348,11 +237,11 @@ START_TEST(signal_storm)
 	ck_assert_int_eq(rt_proc_status(run.pid1, "SigPnd"), 0);
 	ck_assert_int_eq(rt_fd_count(run.pid1), fds_before);
 	ck_assert_int_eq(sigqueue(run.pid1, SIGRTMIN + 5, v), 0);
-	s = wait_sig(&run, SIGRTMIN + 5);
+	s = rt_wait_sig(&run, SIGRTMIN + 5);
 	ck_assert_int_eq(s.code, SI_QUEUE);
 	ck_assert_int_eq(s.val, 7);
 	ck_assert_int_eq(s.pid, 1);
-	finish_ok(&run);
+	rt_finish_ok(&run);
 	ck_assert_int_eq(rt_count_sig(&run, NULL, SIGRTMAX), 1);
 	ck_assert_int_eq(rt_count_sig(&run, NULL, SIGRTMIN + 5), 1);
 }
@@ -374,16 +263,16 @@ START_TEST(own_sigpipe_not_forwarded)
 	cmd_start(&run, NULL, "-v", "-v", "--", rt_helper_path(), "signals");
 	rt_wait_line(&run, "ready=1");
 	rt_kill(run.pid1, SIGPIPE);
-	ck_assert_int_eq(wait_sig(&run, SIGPIPE).pid, 1);
+	ck_assert_int_eq(rt_wait_sig(&run, SIGPIPE).pid, 1);
 	ck_assert_ptr_nonnull(rt_wait_err_for(&run, "forwarded SIGPIPE"));
 	close(run.err);
 	run.err = -1;
 	rt_kill(run.pid1, SIGUSR1);
-	wait_sig(&run, SIGUSR1);
+	rt_wait_sig(&run, SIGUSR1);
 	rt_kill(run.pid1, SIGTERM);
-	wait_sig(&run, SIGTERM);
+	rt_wait_sig(&run, SIGTERM);
 	ck_assert_int_eq(rt_count_sig(&run, NULL, SIGPIPE), 1);
-	finish_ok(&run);
+	rt_finish_ok(&run);
 	ck_assert_int_eq(rt_count_sig(&run, NULL, SIGPIPE), 1);
 }
 END_TEST
@@ -411,15 +300,16 @@ START_TEST(own_sigxfsz_not_forwarded)
 	o.exe = "/bin/sh";
 	rt_start(&run, &o, (const char *const[]){
 		"sh", "-c", "ulimit -f 0 && exec \"$@\" 2>>\"$0\"", file,
-		cmd_path(), "-v", "-v", "--", rt_helper_path(), "signals",
+		rt_command_path(), "-v", "-v", "--", rt_helper_path(),
+		"signals",
 		NULL });
 	rt_wait_line(&run, "ready=1");
 	rt_kill(run.pid1, SIGUSR1);
-	ck_assert_int_eq(wait_sig(&run, SIGUSR1).pid, 1);
+	ck_assert_int_eq(rt_wait_sig(&run, SIGUSR1).pid, 1);
 	rt_kill(run.pid1, SIGRTMIN);
-	ck_assert_int_eq(wait_sig(&run, SIGRTMIN).pid, 1);
+	ck_assert_int_eq(rt_wait_sig(&run, SIGRTMIN).pid, 1);
 	ck_assert_int_eq(rt_count_sig(&run, NULL, SIGXFSZ), 0);
-	finish_ok(&run);
+	rt_finish_ok(&run);
 	ck_assert_int_eq(stat(file, &st), 0);
 	(void) unlink(file);
 	/* Every log write failed: the limit was in force. */
@@ -492,7 +382,7 @@ START_TEST(own_sigpipe_sigxfsz_at_startup)
 	o.no_pidns = true;
 	o.exe = "/bin/sh";
 	rt_start(&run, &o, (const char *const[]){
-		"sh", "-c", scripts[_i], file, cmd_path(), "--",
+		"sh", "-c", scripts[_i], file, rt_command_path(), "--",
 		rt_helper_path(), "exit", "3", NULL });
 	rt_finish(&run);
 	(void) unlink(file);
@@ -511,7 +401,7 @@ END_TEST
 static void
 assert_next(struct rt_run *run, size_t *pos, int sig, int want)
 {
-	struct sigline s;
+	struct rt_sigline s;
 
 	rt_kill(run->pid1, sig);
 	s = next_sig(run, pos);
@@ -569,7 +459,7 @@ START_TEST(rewrite_rules)
 	rt_kill(run.pid1, SIGUSR1);
 	assert_next(&run, &pos, SIGUSR2, SIGUSR2);
 	assert_next(&run, &pos, SIGRTMIN + 1, SIGHUP);
-	finish_ok(&run);
+	rt_finish_ok(&run);
 	/* COMMAND drains what is pending before it exits: none of the
 	 * originals ever reached it. */
 	ck_assert_int_eq(rt_count_sig(&run, NULL, SIGTERM), 0);
@@ -629,7 +519,7 @@ START_TEST(group_signal_reaches_grandchild)
 	l = rt_wait_line(&run, "member=child sig=10 ");
 	ck_assert_int_eq(sscanf(l, "member=child sig=10 pid=%ld", &spid), 1);
 	ck_assert_int_eq(spid, 1);
-	finish_ok(&run);
+	rt_finish_ok(&run);
 	ck_assert_int_eq(rt_count_sig(&run, "child", SIGUSR1), 1);
 }
 END_TEST
@@ -658,7 +548,7 @@ START_TEST(default_target_is_command_only)
 	rt_wait_line(&run, "member=child sig=15 ");
 	ck_assert_int_eq(rt_count_sig(&run, "child", SIGUSR1), 0);
 	ck_assert_int_eq(rt_count_sig(&run, "child", SIGUSR2), 0);
-	finish_ok(&run);
+	rt_finish_ok(&run);
 	ck_assert_int_eq(rt_count_sig(&run, "child", SIGUSR1), 0);
 	ck_assert_int_eq(rt_count_sig(&run, "child", SIGUSR2), 0);
 }
@@ -697,28 +587,6 @@ START_TEST(orphans_reaped)
 }
 END_TEST
 
-/* pid of "leftover=KIND pid=P", or -1. */
-static long
-leftover_pid(struct rt_run *run, const char *kind)
-{
-	char needle[32];
-	const char *l;
-
-	snprintf(needle, sizeof(needle), "leftover=%s pid=", kind);
-	l = strstr(run->out, needle);
-	return l ? atol(l + strlen(needle)) : -1;
-}
-
-static int
-err_count(struct rt_run *run, const char *needle)
-{
-	int n = 0;
-
-	for (const char *p = run->errbuf; (p = strstr(p, needle)); p++)
-		n++;
-	return n;
-}
-
 /*
  * Past 256 orphans the kernel reaps (SIGCHLD ignored), where it keeps
  * the application's status for its pidfd. Then a signal still goes
@@ -745,7 +613,7 @@ START_TEST(kernel_reaps_after_storm)
 				      "the kernel reaps from now on"));
 	ck_assert_int_eq(kill(run.pid1, SIGTERM), 0);
 	/* Gone through the signal, not through stdin's EOF (rt_finish()). */
-	ck_assert(wait_started_exit(&run, -1));
+	ck_assert(rt_wait_started_exit(&run, -1));
 	rt_finish(&run);
 	if (rt_exit_code(&run) != 128 + SIGTERM)
 		rt_dump(&run);
@@ -768,76 +636,8 @@ START_TEST(warn_reaped_keeps_reaping)
 	if (rt_exit_code(&run) != 41)
 		rt_dump(&run);
 	ck_assert_int_eq(rt_exit_code(&run), 41);
-	ck_assert_int_eq(err_count(&run, "reaped zombie process"), 300);
-}
-END_TEST
-
-/* The wait status -w logged for pid ("reaped zombie process P (status
- * 0xS)"), or -1; *times says how many such lines name it. */
-static int
-warned_status(struct rt_run *run, long pid, int *times)
-{
-	char needle[64];
-	unsigned int st;
-	int status = -1;
-
-	snprintf(needle, sizeof(needle), "reaped zombie process %ld ", pid);
-	*times = 0;
-	for (const char *p = run->errbuf; (p = strstr(p, needle)); p++) {
-		(*times)++;
-		if (sscanf(p + strlen(needle), "(status 0x%x)", &st) == 1)
-			status = (int) st;
-	}
-	return status;
-}
-
-/*
- * After a grace period: the leftover that traps SIGTERM and the one in
- * its own session got SIGTERM and exited 0, the one that ignores it was
- * SIGKILLed, and the reaper (-w) reaped each of them exactly once, and
- * nothing else but COMMAND, whose 7 it exits with.
- */
-static void
-check_grace(struct rt_run *run)
-{
-	static const struct {
-		const char *kind;
-		int status;
-	} want[] = {
-		{ "trap", 0 }, { "setsid", 0 }, { "ignore", SIGKILL },
-	};
-
-	if (rt_exit_code(run) != 7)
-		rt_dump(run);
-	for (size_t i = 0; i < 3; i++) {
-		long pid = leftover_pid(run, want[i].kind);
-		int times, st;
-
-		ck_assert_msg(pid > 0, "no leftover=%s", want[i].kind);
-		st = warned_status(run, pid, &times);
-		ck_assert_msg(times == 1, "leftover %s (%ld) reaped %d times; "
-			      "stderr: %s", want[i].kind, pid, times,
-			      run->errbuf);
-		ck_assert_msg(st == want[i].status, "leftover %s: status 0x%x",
-			      want[i].kind, st);
-	}
-	ck_assert_int_eq(rt_count(run, "leftover_got=trap sig=15"), 1);
-	ck_assert_int_eq(rt_count(run, "leftover_got=setsid sig=15"), 1);
-	ck_assert_int_eq(rt_count(run, "leftover_got=ignore"), 0);
-	ck_assert_int_eq(rt_count(run, "leftover_got="), 2);
-	ck_assert_int_eq(err_count(run, "reaped zombie process "), 3);
-	ck_assert_int_eq(rt_exit_code(run), 7);
-}
-
-START_TEST(grace_as_pid1)
-{
-	struct rt_run run;
-
-	/* NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one arg */
-	cmd_start(&run, NULL, "-w", "--grace=" GRACE_MS, "--",
-		  rt_helper_path(), "leftovers", "7");
-	rt_finish(&run);
-	check_grace(&run);
+	ck_assert_int_eq(rt_count_str(run.errbuf, "reaped zombie process"),
+			 300);
 }
 END_TEST
 
@@ -867,88 +667,11 @@ START_TEST(grace_after_kernel_reaping)
 	ck_assert_int_eq(rt_count(&run, "leftover_got=trap sig=15"), 1);
 	ck_assert_int_eq(rt_count(&run, "leftover_got=setsid sig=15"), 1);
 	ck_assert_int_eq(rt_count(&run, "leftover_got="), 2);
-	ignorer = leftover_pid(&run, "ignore");
+	ignorer = rt_leftover_pid(&run, "ignore");
 	ck_assert(ignorer > 0);
 	snprintf(needle, sizeof(needle), "reaper[1]: reaped %ld (status 0x9)",
 		 ignorer);
-	ck_assert_int_eq(err_count(&run, needle), 1);
-}
-END_TEST
-
-/*
- * Outside a PID namespace nothing kills what a broken reaper leaves
- * behind, and the leftovers hold the report pipe open. The test adopts
- * orphans (subreaper), waits for the reaper to exit for at most ms, then
- * kills and reaps whatever leftover came to it. Returns whether the
- * reaper exited on its own.
- */
-static bool
-kill_stray_leftovers(struct rt_run *run, int ms)
-{
-	static const char *const kinds[] = { "trap", "ignore", "setsid" };
-	bool exited;
-
-	for (size_t k = 0; k < 3; k++) {
-		char needle[32];
-
-		snprintf(needle, sizeof(needle), "leftover=%s ", kinds[k]);
-		if (!rt_wait_for(run, needle))
-			break;		/* COMMAND died early */
-	}
-	exited = wait_started_exit(run, ms);
-	if (!exited) {
-		/* Stuck, so still there: the pid is its own. */
-		(void) kill(run->pid1, SIGKILL);
-		(void) wait_started_exit(run, -1);
-	}
-	for (size_t k = 0; k < 3; k++) {
-		pid_t pid = (pid_t) leftover_pid(run, kinds[k]);
-
-		/* Ours, so it cannot be reaped and its pid reused meanwhile. */
-		if (pid <= 0 || ppid_of(pid) != getpid())
-			continue;
-		(void) kill(pid, SIGKILL);
-		(void) waitpid(pid, NULL, 0);
-	}
-	return exited;
-}
-
-/* Outside PID 1 there is no kill(-1): the reaper walks /proc for its
- * descendants, which it only finds if they come to it, so --grace implies
- * -s (not given here). */
-START_TEST(grace_outside_pid1)
-{
-	struct rt_opts o;
-	struct rt_run run;
-	bool exited;
-
-	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
-	rt_opts_init(&o);
-	o.no_pidns = true;
-	/* NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one arg */
-	cmd_start(&run, &o, "-w", "--grace=" GRACE_MS, "--",
-		  rt_helper_path(), "leftovers", "7");
-	exited = kill_stray_leftovers(&run, GIVE_UP_MS);
-	rt_finish(&run);
-	ck_assert_msg(exited, "the reaper did not exit");
-	check_grace(&run);
-	/* -s implied: no warning about orphans going elsewhere. */
-	ck_assert(!rt_err_has(&run, "not a child subreaper"));
-}
-END_TEST
-
-/* Without a grace period PID 1 leaves at once with COMMAND's status; the
- * kernel then kills the rest of the namespace, so no leftover ever sees a
- * SIGTERM, and nothing hangs. */
-START_TEST(no_grace_as_pid1)
-{
-	struct rt_run run;
-
-	cmd_start(&run, NULL, "--", rt_helper_path(), "leftovers", "7");
-	rt_finish(&run);
-	ck_assert_int_eq(rt_count(&run, "leftover="), 3);
-	ck_assert_int_eq(rt_count(&run, "leftover_got="), 0);
-	ck_assert_int_eq(rt_exit_code(&run), 7);
+	ck_assert_int_eq(rt_count_str(run.errbuf, needle), 1);
 }
 END_TEST
 
@@ -975,14 +698,15 @@ START_TEST(exits_with_leftovers_outside_pid1)
 		snprintf(needle, sizeof(needle), "leftover=%s ", kinds[k]);
 		rt_wait_line(&run, needle);
 	}
-	exited = wait_started_exit(&run, GIVE_UP_MS);
+	exited = rt_wait_started_exit(&run, GIVE_UP_MS);
 	for (size_t k = 0; k < 3; k++) {
-		pid_t pid = (pid_t) leftover_pid(&run, kinds[k]);
+		pid_t pid = (pid_t) rt_leftover_pid(&run, kinds[k]);
 
 		/* Re-parented to us once the reaper was gone. */
-		alive[k] = ppid_of(pid) == getpid() && state_of(pid) != 'Z';
+		alive[k] = rt_ppid_of(pid) == getpid() &&
+			   rt_state_of(pid) != 'Z';
 	}
-	(void) kill_stray_leftovers(&run, 0);
+	(void) rt_kill_stray_leftovers(&run, 0);
 	rt_finish(&run);
 	ck_assert_msg(exited, "the reaper waited for the leftovers");
 	for (size_t k = 0; k < 3; k++)
@@ -1017,7 +741,7 @@ START_TEST(reaper_parent_death_signal)
 	const char *args[12];
 	struct rt_opts o;
 	struct rt_run run;
-	struct sigline s;
+	struct rt_sigline s;
 	pid_t reaper, got;
 	size_t n = 0;
 	int fd, st;
@@ -1026,7 +750,7 @@ START_TEST(reaper_parent_death_signal)
 	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
 	args[n++] = rt_helper_path();
 	args[n++] = "spawn";
-	args[n++] = cmd_path();
+	args[n++] = rt_command_path();
 	if (t[_i].flag)
 		args[n++] = t[_i].flag;
 	if (t[_i].value)
@@ -1042,19 +766,20 @@ START_TEST(reaper_parent_death_signal)
 	rt_start(&run, &o, args);
 	rt_wait_line(&run, "ready=1");
 	/* Written by the parent after fork(): it may come after "ready=1". */
-	reaper = (pid_t) atol(rt_wait_line(&run, "spawned=") + strlen("spawned="));
+	reaper = (pid_t) atol(rt_wait_line(&run, "spawned=") +
+			      strlen("spawned="));
 	ck_assert_int_gt(reaper, 0);
-	ck_assert_int_eq(ppid_of(reaper), run.pid1);
+	ck_assert_int_eq(rt_ppid_of(reaper), run.pid1);
 
 	fd = pidfd_open(run.pid1);
 	rt_kill(run.pid1, SIGKILL);
 	ck_assert(wait_exit(fd, -1));
 	close(fd);
 	rt_kill(reaper, SIGTERM);
-	wait_sig(&run, SIGTERM);
+	rt_wait_sig(&run, SIGTERM);
 	/* Counted first: waiting for a signal that never came would hang. */
 	ck_assert_int_eq(rt_count_sig(&run, NULL, t[_i].sig), 1);
-	s = wait_sig(&run, t[_i].sig);
+	s = rt_wait_sig(&run, t[_i].sig);
 	ck_assert_int_eq(s.code, SI_USER);
 	ck_assert_int_eq(s.pid, reaper);
 
@@ -1090,7 +815,7 @@ START_TEST(command_parent_death_signal)
 	const char *args[12];
 	struct rt_opts o;
 	struct rt_run run;
-	struct sigline s;
+	struct rt_sigline s;
 	pid_t app;
 	size_t n = 0;
 	int fd, st;
@@ -1112,18 +837,18 @@ START_TEST(command_parent_death_signal)
 	cmd_startv(&run, &o, args);
 	rt_wait_line(&run, "ready=1");
 	app = (pid_t) atol(rt_get(&run, "pid"));
-	ck_assert_int_eq(ppid_of(app), run.pid1);
+	ck_assert_int_eq(rt_ppid_of(app), run.pid1);
 
 	fd = pidfd_open(run.pid1);
 	rt_kill(run.pid1, SIGKILL);
 	ck_assert(wait_exit(fd, -1));
 	close(fd);
-	ck_assert_int_eq(ppid_of(app), getpid());
+	ck_assert_int_eq(rt_ppid_of(app), getpid());
 	rt_kill(app, SIGTERM);
-	wait_sig(&run, SIGTERM);
+	rt_wait_sig(&run, SIGTERM);
 	/* Counted first: waiting for a signal that never came would hang. */
 	ck_assert_int_eq(rt_count_sig(&run, NULL, t[_i].sig), 1);
-	s = wait_sig(&run, t[_i].sig);
+	s = rt_wait_sig(&run, t[_i].sig);
 	ck_assert_int_eq(s.code, SI_USER);
 	ck_assert_int_eq(s.pid, run.pid1);
 
@@ -1192,7 +917,7 @@ START_TEST(no_inherited_fds)
 		ck_assert_msg(0, "the reaper holds fd %d: %s", fd, target);
 	}
 	closedir(d);
-	finish_ok(&run);
+	rt_finish_ok(&run);
 	ck_assert(app_has);
 	ck_assert_int_eq(count, std_fds);
 }
@@ -1219,16 +944,15 @@ START_TEST(zero_idle_wakeups)
 	after = rt_ctxt_switches(run.pid1);
 	ck_assert_int_eq(after, before);
 	ck_assert_int_eq(rt_blocked_syscall(run.pid1), SYS_rt_sigtimedwait);
-	finish_ok(&run);
+	rt_finish_ok(&run);
 }
 END_TEST
 
 /* ------------------------------------------------------------------ */
 
-static Suite *
-suite(void)
+RT_TEST_SUITE(command_run, "command-run",
+	      RT_NEEDS_PIDNS | RT_NEEDS_HELPER | RT_NEEDS_COMMAND)
 {
-	Suite *s = suite_create("command-run");
 	TCase *tc;
 
 	tc = rt_new_tcase(s, "signals");
@@ -1248,10 +972,7 @@ suite(void)
 	tcase_add_test(tc, orphans_reaped);
 	tcase_add_test(tc, kernel_reaps_after_storm);
 	tcase_add_test(tc, warn_reaped_keeps_reaping);
-	tcase_add_test(tc, grace_as_pid1);
 	tcase_add_test(tc, grace_after_kernel_reaping);
-	tcase_add_test(tc, grace_outside_pid1);
-	tcase_add_test(tc, no_grace_as_pid1);
 	tcase_add_test(tc, exits_with_leftovers_outside_pid1);
 
 	tc = rt_new_tcase(s, "parent-death");
@@ -1261,11 +982,4 @@ suite(void)
 	tc = rt_new_tcase(s, "idle");
 	tcase_add_test(tc, no_inherited_fds);
 	tcase_add_test(tc, zero_idle_wakeups);
-	return s;
-}
-
-int
-main(void)
-{
-	return rt_main_pidns(suite());
 }

@@ -1,8 +1,9 @@
 /*
- * The reaper command's interface, each case a real run of the built
- * binary (REAPER_TEST_COMMAND): every flag and environment variable, every
- * exit status, what COMMAND inherits (argv, environment, cwd, fds,
- * standard streams) and PATH lookup. Most runs are PID 1 of a fresh PID
+ * The reaper command's interface: every flag and environment variable,
+ * every exit status, what COMMAND inherits (argv, environment, cwd, fds,
+ * standard streams) and PATH lookup, each case a real run of the built
+ * binary (REAPER_TEST_COMMAND), but for the usage errors: those go through
+ * rp_cmdline_parse() (tools/cmdline.c) directly, a few also end to end. Most runs are PID 1 of a fresh PID
  * namespace; no_pidns runs cover what differs outside PID 1.
  *
  * The signal-heavy behaviour (forwarding, storms, many orphans, the grace
@@ -37,6 +38,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "test-common.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/bin:/usr/bin:/bin"
@@ -61,16 +63,6 @@ struct cmd_run {
 	char out[65536];
 	size_t out_len;
 };
-
-static const char *
-command_path(void)
-{
-	const char *p = getenv("REAPER_TEST_COMMAND");
-
-	ck_assert_msg(p, "REAPER_TEST_COMMAND is not set: "
-		      "run through meson test");
-	return p;
-}
 
 /* {PATH, HELPER_REPORT_FD, extra..., NULL}; extra may be NULL. */
 static void
@@ -100,7 +92,7 @@ cmd_startv(struct cmd_run *c, struct rt_opts *o, const char *const *args,
 	size_t n = 0;
 	int p[2] = { -1, -1 }, saved;
 
-	argv[n++] = command_path();
+	argv[n++] = rt_command_path();
 	for (size_t i = 0; args[i]; i++) {
 		ck_assert_uint_lt(n, 255);
 		argv[n++] = args[i];
@@ -169,74 +161,8 @@ cmd_finish(struct cmd_run *c)
 		ck_assert_msg(c->out_len == 0, "stdout: '%s'", c->out);
 }
 
-static int
-count_str(const char *buf, const char *needle)
-{
-	int n = 0;
-
-	for (const char *p = buf; (p = strstr(p, needle)); p++)
-		n++;
-	return n;
-}
-
-/* Read the report (or stderr) until needle is in it want times, for at
- * most ms; false on EOF or time-out. */
-static bool
-wait_or_give_up(struct rt_run *run, bool err, const char *needle, int want,
-		int ms)
-{
-	int *fd = err ? &run->err : &run->report;
-	char *buf = err ? run->errbuf : run->out;
-	size_t *len = err ? &run->err_len : &run->out_len;
-	size_t cap = (err ? sizeof(run->errbuf) : sizeof(run->out)) - 1;
-
-	while (count_str(buf, needle) < want) {
-		struct pollfd p = { .fd = *fd, .events = POLLIN };
-		ssize_t n;
-		int r;
-
-		if (*fd < 0)
-			return false;
-		r = poll(&p, 1, ms);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return false;
-		n = read(*fd, buf + *len, cap - *len);
-		if (n <= 0) {
-			close(*fd);
-			*fd = -1;
-			return false;
-		}
-		*len += (size_t) n;
-		buf[*len] = '\0';
-	}
-	return true;
-}
-
-static bool
-wait_report_or_give_up(struct rt_run *run, const char *needle, int ms)
-{
-	return wait_or_give_up(run, false, needle, 1, ms);
-}
-
 /* ------------------------------------------------------------------ */
 /* Looking at the results                                               */
-
-/* The reaper's only output was one line, which contains every one of
- * the (NULL-terminated) needles. */
-static void
-assert_one_err_line(struct cmd_run *c, const char *const *needles)
-{
-	const char *e = c->rt.errbuf;
-
-	ck_assert_msg(c->rt.err_len > 0 && e[c->rt.err_len - 1] == '\n' &&
-		      count_str(e, "\n") == 1, "not one line: '%s'", e);
-	ck_assert_msg(strncmp(e, "reaper[", 7) == 0, "stderr: '%s'", e);
-	for (size_t i = 0; needles[i]; i++)
-		ck_assert_msg(strstr(e, needles[i]), "'%s' not in '%s'",
-			      needles[i], e);
-}
 
 static void
 assert_no_err(struct cmd_run *c)
@@ -307,16 +233,6 @@ assert_proc_is(pid_t pid, const char *name, const char *const *want)
 		      got_len, want_len);
 	free(got);
 	free(exp);
-}
-
-static bool
-fd_open_in(pid_t pid, int fd)
-{
-	char path[64];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "/proc/%ld/fd/%d", (long) pid, fd);
-	return stat(path, &st) == 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -476,15 +392,57 @@ run_usage_case(struct cmd_run *c, const struct usage_case *u)
 	cmd_finish(c);
 }
 
-START_TEST(usage_error)
+/* The case through rp_cmdline_parse() itself, the code the command runs
+ * first: a usage error (-EINVAL) whose message names every culprit. */
+static void
+assert_usage_parsed(const struct usage_case *u)
 {
-	const struct usage_case *u = &usage_cases[_i];
+	char *argv[16], *envp[] = { (char *) u->env, NULL };
+	struct rp_cmdline c;
+	int argc = 0;
+
+	argv[argc++] = (char *) "reaper";
+	for (size_t i = 0; u->args[i]; i++)
+		argv[argc++] = (char *) u->args[i];
+	if (u->command) {
+		argv[argc++] = (char *) "/bin/true";
+		argv[argc++] = (char *) "exit";
+		argv[argc++] = (char *) "0";
+	}
+	argv[argc] = NULL;
+	ck_assert_int_eq(rp_cmdline_parse(&c, argc, argv, envp), -EINVAL);
+	for (size_t i = 0; i < 3 && u->culprit[i]; i++)
+		ck_assert_msg(strstr(c.error, u->culprit[i]), "'%s' not in '%s'",
+			      u->culprit[i], c.error);
+}
+
+/* The case through the built binary: exit 125, one line on stderr naming
+ * every culprit, COMMAND never started. */
+static void
+assert_usage_run(const struct usage_case *u)
+{
 	struct cmd_run c;
 
 	run_usage_case(&c, u);
 	ck_assert_int_eq(rt_exit_code(&c.rt), 125);
-	assert_one_err_line(&c, u->culprit);
+	rt_assert_one_err_line(&c.rt, "reaper[", u->culprit);
 	assert_command_not_run(&c);
+}
+
+START_TEST(usage_error)
+{
+	assert_usage_parsed(&usage_cases[_i]);
+}
+END_TEST
+
+/* End to end, one case of each kind: no COMMAND, unknown short and long
+ * option, missing value, bad value, bad variable, bad variable a flag
+ * would override. The parser itself sees every case (usage_error). */
+static const int usage_run_cases[] = { 0, 3, 5, 7, 13, 34, 46 };
+
+START_TEST(usage_error_run)
+{
+	assert_usage_run(&usage_cases[usage_run_cases[_i]]);
 }
 END_TEST
 
@@ -502,13 +460,8 @@ static const struct usage_case value_for_flag_cases[] = {
 
 START_TEST(usage_value_for_flag_without_one)
 {
-	const struct usage_case *u = &value_for_flag_cases[_i];
-	struct cmd_run c;
-
-	run_usage_case(&c, u);
-	ck_assert_int_eq(rt_exit_code(&c.rt), 125);
-	assert_one_err_line(&c, u->culprit);
-	assert_command_not_run(&c);
+	assert_usage_parsed(&value_for_flag_cases[_i]);
+	assert_usage_run(&value_for_flag_cases[_i]);
 }
 END_TEST
 
@@ -526,13 +479,8 @@ static const struct usage_case exit_zero_empty_cases[] = {
 
 START_TEST(usage_exit_zero_empty_element)
 {
-	const struct usage_case *u = &exit_zero_empty_cases[_i];
-	struct cmd_run c;
-
-	run_usage_case(&c, u);
-	ck_assert_int_eq(rt_exit_code(&c.rt), 125);
-	assert_one_err_line(&c, u->culprit);
-	assert_command_not_run(&c);
+	assert_usage_parsed(&exit_zero_empty_cases[_i]);
+	assert_usage_run(&exit_zero_empty_cases[_i]);
 }
 END_TEST
 
@@ -570,7 +518,7 @@ START_TEST(info_flag_exits_zero)
 			      "help: '%s'", c.out);
 		break;
 	case 1:
-		ck_assert_int_eq(count_str(c.out, "\n"), 2);
+		ck_assert_int_eq(rt_count_str(c.out, "\n"), 2);
 		break;
 	default:
 		ck_assert_msg(strstr(c.out, "MIT"), "license: '%s'", c.out);
@@ -721,7 +669,8 @@ START_TEST(info_flag_to_full_stdout)
 	close(full);
 	cmd_finish(&c);
 	ck_assert_int_eq(rt_exit_code(&c.rt), 125);
-	assert_one_err_line(&c, (const char *const[]){ "stdout", NULL });
+	rt_assert_one_err_line(&c.rt, "reaper[",
+			       (const char *const[]){ "stdout", NULL });
 }
 END_TEST
 
@@ -806,7 +755,8 @@ assert_cannot_run(struct cmd_run *c, int code, const char *name,
 	ck_assert_msg(rt_exit_code(&c->rt) == code,
 		      "exit status 0x%x, want %d; stderr: '%s'", c->rt.wstatus,
 		      code, c->rt.errbuf);
-	assert_one_err_line(c, (const char *const[]){ quoted, why, NULL });
+	rt_assert_one_err_line(&c->rt, "reaper[",
+			       (const char *const[]){ quoted, why, NULL });
 }
 
 /*
@@ -1215,7 +1165,7 @@ START_TEST(listen_pid_names_reaper)
 	cmd_start(&c, &o, "-v", rt_helper_path(), "wait", NULL);
 	ck_assert_ptr_nonnull(rt_wait_for(&c.rt, "ready=1"));
 	/* Logged once the reaper has closed what it inherited. */
-	ck_assert(wait_or_give_up(&c.rt, true, "reaper of ", 1, GIVE_UP_MS));
+	ck_assert(rt_wait_count(&c.rt, true, "reaper of ", 1, GIVE_UP_MS));
 	app = rt_app_host_pid(&c.rt);
 	ck_assert_int_gt(app, 0);
 	snprintf(listen_pid, sizeof(listen_pid), "LISTEN_PID=%s",
@@ -1223,8 +1173,8 @@ START_TEST(listen_pid_names_reaper)
 	memcpy(want, envp, sizeof(want));
 	want[1] = listen_pid;
 	assert_proc_is(app, "environ", want);
-	ck_assert(fd_open_in(app, EXTRA_FD));
-	ck_assert(!fd_open_in(c.rt.pid1, EXTRA_FD));
+	ck_assert(rt_fd_open_in(app, EXTRA_FD));
+	ck_assert(!rt_fd_open_in(c.rt.pid1, EXTRA_FD));
 	cmd_finish(&c);
 	close(EXTRA_FD);
 	ck_assert_str_eq(rt_get(&c.rt, "listen_pid"), rt_get(&c.rt, "pid"));
@@ -1303,21 +1253,6 @@ static const struct {
 	{ { { "REAPER_SUBREAPER=off", NULL }, { NULL } }, false },
 };
 
-/* Parent pid from /proc/<pid>/stat (comm may hold ") "), or -1. */
-static pid_t
-ppid_of(pid_t pid)
-{
-	size_t len;
-	char *buf = read_proc(pid, "stat", &len), *p;
-	pid_t ppid;
-
-	buf[len] = '\0';
-	p = strrchr(buf, ')');
-	ppid = p && strlen(p) > 4 ? (pid_t) atol(p + 4) : -1;
-	free(buf);
-	return ppid;
-}
-
 /*
  * COMMAND leaves an orphan that lives until stdin reaches EOF: a
  * background cat in a subshell that has exited, with stdin on fd 4 since
@@ -1351,14 +1286,14 @@ START_TEST(subreaper_outside_pid1)
 	ck_assert_ptr_nonnull(rt_wait_for(&c.rt, "held"));
 	orphan = (pid_t) atol(rt_get(&c.rt, "orphan"));
 	ck_assert_int_gt(orphan, 0);
-	parent = ppid_of(orphan);
+	parent = rt_ppid_of(orphan);
 	cmd_finish(&c);
 	ck_assert_int_eq(rt_exit_code(&c.rt), 0);
 	if (sub)
 		ck_assert_int_eq(parent, c.rt.pid1);
 	else
 		ck_assert_int_ne(parent, c.rt.pid1);
-	ck_assert_int_eq(count_str(c.rt.errbuf, "warning: not PID 1"),
+	ck_assert_int_eq(rt_count_str(c.rt.errbuf, "warning: not PID 1"),
 			 sub ? 0 : 1);
 }
 END_TEST
@@ -1406,7 +1341,7 @@ START_TEST(warning_outside_pid1)
 	}
 	snprintf(prefix, sizeof(prefix), "reaper[%ld]: warning: ",
 		 (long) c.rt.pid1);
-	assert_one_err_line(&c, (const char *const[]){
+	rt_assert_one_err_line(&c.rt, "reaper[", (const char *const[]){
 		prefix, "not PID 1", "-s", NULL });
 }
 END_TEST
@@ -1460,7 +1395,7 @@ run_orphans(struct cmd_run *c, const struct variant *v, const char *needle,
 	cmd_startv(c, &o, args, -1);
 	ck_assert_ptr_nonnull(rt_wait_for(&c->rt, "held"));
 	if (count)
-		got = wait_or_give_up(&c->rt, true, needle, count, GIVE_UP_MS);
+		got = rt_wait_count(&c->rt, true, needle, count, GIVE_UP_MS);
 	cmd_finish(c);
 	ck_assert_msg(got, "want %d '%s' lines: '%s'", count, needle,
 		      c->rt.errbuf);
@@ -1481,8 +1416,8 @@ START_TEST(warn_reaped)
 	}
 	/* The three orphans and nothing else: not COMMAND, whose status is
 	 * what we exit with. */
-	ck_assert_int_eq(count_str(c.rt.errbuf, line), 3);
-	ck_assert_int_eq(count_str(c.rt.errbuf, "\n"), 3);
+	ck_assert_int_eq(rt_count_str(c.rt.errbuf, line), 3);
+	ck_assert_int_eq(rt_count_str(c.rt.errbuf, "\n"), 3);
 	ck_assert(!rt_err_has(&c.rt, " process 2 "));
 }
 END_TEST
@@ -1522,7 +1457,7 @@ START_TEST(verbose_debug_lines)
 	cmd_startv(&c, &o, args, -1);
 	ck_assert_ptr_nonnull(rt_wait_for(&c.rt, "ready=1"));
 	ck_assert_int_eq(kill(c.rt.pid1, SIGUSR1), 0);
-	got = wait_report_or_give_up(&c.rt, "sig=10 ", GIVE_UP_MS);
+	got = rt_wait_count(&c.rt, false, "sig=10 ", 1, GIVE_UP_MS);
 	cmd_finish(&c);
 	ck_assert_msg(got, "SIGUSR1 not forwarded: '%s'", c.rt.out);
 	ck_assert_int_eq(rt_exit_code(&c.rt), 0);
@@ -1544,7 +1479,7 @@ START_TEST(verbose_reaped_orphans)
 	struct cmd_run c;
 
 	run_orphans(&c, &v, "reaper[1]: reaped ", 3);
-	ck_assert_int_eq(count_str(c.rt.errbuf, "reaper[1]: reaped "), 3);
+	ck_assert_int_eq(rt_count_str(c.rt.errbuf, "reaper[1]: reaped "), 3);
 	ck_assert(!rt_err_has(&c.rt, "reaped 2 "));
 	ck_assert(!rt_err_has(&c.rt, "zombie"));
 }
@@ -1586,7 +1521,8 @@ START_TEST(signal_group_precedence)
 	cmd_startv(&c, &o, args, -1);
 	ck_assert_ptr_nonnull(rt_wait_for(&c.rt, "ready=1"));
 	ck_assert_int_eq(kill(c.rt.pid1, SIGUSR1), 0);
-	got = wait_report_or_give_up(&c.rt, "member=app sig=10 ", GIVE_UP_MS);
+	got = rt_wait_count(&c.rt, false, "member=app sig=10 ", 1,
+			    GIVE_UP_MS);
 	cmd_finish(&c);
 	ck_assert_msg(got, "report: '%s'", c.rt.out);
 	ck_assert_int_eq(rt_count(&c.rt, "member=child sig=10 "),
@@ -1633,8 +1569,8 @@ START_TEST(rewrite_precedence)
 	ck_assert_ptr_nonnull(rt_wait_for(&c.rt, "ready=1"));
 	ck_assert_int_eq(kill(c.rt.pid1, SIGHUP), 0);
 	ck_assert_int_eq(kill(c.rt.pid1, SIGUSR1), 0);
-	got = wait_report_or_give_up(&c.rt, rewrite_cases[_i].usr1_as,
-				     GIVE_UP_MS);
+	got = rt_wait_count(&c.rt, false, rewrite_cases[_i].usr1_as, 1,
+			    GIVE_UP_MS);
 	cmd_finish(&c);
 	ck_assert_msg(got, "report: '%s'", c.rt.out);
 	ck_assert_int_eq(rt_count(&c.rt, "sig="), rewrite_cases[_i].hup_dropped
@@ -1676,9 +1612,9 @@ START_TEST(grace_precedence)
 	cmd_startv(&c, &o, args, -1);
 	cmd_finish(&c);
 	ck_assert_int_eq(rt_exit_code(&c.rt), 7);
-	ck_assert_int_eq(count_str(c.rt.errbuf, "warning: not PID 1"),
+	ck_assert_int_eq(rt_count_str(c.rt.errbuf, "warning: not PID 1"),
 			 grace_cases[_i].grace ? 0 : 1);
-	ck_assert_int_eq(count_str(c.rt.errbuf, "\n"),
+	ck_assert_int_eq(rt_count_str(c.rt.errbuf, "\n"),
 			 grace_cases[_i].grace ? 0 : 1);
 }
 END_TEST
@@ -1718,7 +1654,7 @@ START_TEST(parent_death_signal_precedence)
 	ck_assert_ptr_nonnull(rt_wait_for(&c.rt, "ready=1"));
 	ck_assert_int_eq(kill(c.rt.relay, SIGKILL), 0);
 	ck_assert_int_eq(waitpid(c.rt.relay, &ws, 0), c.rt.relay);
-	got = wait_report_or_give_up(&c.rt, "sig=", GIVE_UP_MS);
+	got = rt_wait_count(&c.rt, false, "sig=", 1, GIVE_UP_MS);
 	/* EOF ends the application, then the reaper; no relay is left to
 	 * tell us, so rt_finish() is not for this run. */
 	rt_close_control(&c.rt);
@@ -1770,7 +1706,7 @@ START_TEST(command_parent_death_signal_precedence)
 	app = rt_app_host_pid(&c.rt);
 	ck_assert_int_gt(app, 0);
 	ck_assert_int_eq(kill(c.rt.pid1, SIGKILL), 0);
-	got = wait_report_or_give_up(&c.rt, "pdeath=", GIVE_UP_MS);
+	got = rt_wait_count(&c.rt, false, "pdeath=", 1, GIVE_UP_MS);
 	if (!got)
 		(void) kill(app, SIGKILL);
 	cmd_finish(&c);
@@ -1842,14 +1778,14 @@ END_TEST
 
 #define N(a) ((int) (sizeof(a) / sizeof(*(a))))
 
-static Suite *
-suite(void)
+RT_TEST_SUITE(command, "command",
+	      RT_NEEDS_PIDNS | RT_NEEDS_HELPER | RT_NEEDS_COMMAND)
 {
-	Suite *s = suite_create("command");
 	TCase *tc;
 
 	tc = rt_new_tcase(s, "usage");
 	tcase_add_loop_test(tc, usage_error, 0, N(usage_cases));
+	tcase_add_loop_test(tc, usage_error_run, 0, N(usage_run_cases));
 	tcase_add_loop_test(tc, usage_value_for_flag_without_one, 0,
 			    N(value_for_flag_cases));
 	tcase_add_loop_test(tc, usage_exit_zero_empty_element, 0,
@@ -1898,11 +1834,4 @@ suite(void)
 	tcase_add_loop_test(tc, command_parent_death_signal_precedence, 0,
 			    N(command_pdeath_cases));
 	tcase_add_loop_test(tc, accepted_values, 0, N(accepted_cases));
-	return s;
-}
-
-int
-main(void)
-{
-	return rt_main_pidns(suite());
 }

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <grp.h>
@@ -42,24 +43,6 @@ rt_can_unshare_pidns(void)
 		_exit(unshare(CLONE_NEWPID | CLONE_NEWNS) == 0 ? 0 : 1);
 	return p > 0 && waitpid(p, &st, 0) == p && WIFEXITED(st) &&
 	       WEXITSTATUS(st) == 0;
-}
-
-int
-rt_main_pidns(Suite *s)
-{
-	SRunner *sr;
-	int failed;
-
-	if (!rt_can_unshare_pidns()) {
-		fprintf(stderr, "SKIP: cannot create a PID namespace "
-			"(needs root or CAP_SYS_ADMIN)\n");
-		return 77;
-	}
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
 void
@@ -289,24 +272,27 @@ rt_helper_as_pid1(struct rt_run *run, ...)
 	rt_start(run, NULL, argv);
 }
 
-/* Read whatever is ready on report and stderr; false when both hit EOF. */
-static bool
-pump(struct rt_run *run)
+int
+rt_pump(struct rt_run *run, int ms)
 {
 	struct pollfd p[2] = {
 		{ .fd = run->report, .events = POLLIN },
 		{ .fd = run->err, .events = POLLIN },
 	};
 	bool open_any = false;
+	int r;
 
 	if (run->report < 0)
 		p[0].fd = -1;
 	if (run->err < 0)
 		p[1].fd = -1;
 	if (p[0].fd < 0 && p[1].fd < 0)
-		return false;
-	if (poll(p, 2, -1) < 0)
-		return errno == EINTR;
+		return -1;
+	r = poll(p, 2, ms);
+	if (r < 0)
+		return errno == EINTR ? 1 : -1;
+	if (r == 0)
+		return 0;
 	for (int i = 0; i < 2; i++) {
 		int *fd = i ? &run->err : &run->report;
 		char *buf = i ? run->errbuf : run->out;
@@ -332,7 +318,43 @@ pump(struct rt_run *run)
 		}
 		buf[*len] = '\0';
 	}
-	return open_any;
+	return open_any ? 1 : -1;
+}
+
+/* Read whatever comes on report and stderr; false when both hit EOF. */
+static bool
+pump(struct rt_run *run)
+{
+	return rt_pump(run, -1) > 0;
+}
+
+int
+rt_count_str(const char *buf, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = buf; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+bool
+rt_wait_count(struct rt_run *run, bool err, const char *needle, int want,
+	      int ms)
+{
+	const char *buf = err ? run->errbuf : run->out;
+
+	while (rt_count_str(buf, needle) < want)
+		if ((err ? run->err : run->report) < 0 || rt_pump(run, ms) <= 0)
+			return false;
+	return true;
+}
+
+void
+rt_read_ready(struct rt_run *run)
+{
+	while (rt_pump(run, 0) > 0)
+		;
 }
 
 const char *
@@ -425,11 +447,7 @@ rt_get(struct rt_run *run, const char *key)
 int
 rt_count(struct rt_run *run, const char *needle)
 {
-	int n = 0;
-
-	for (const char *p = run->out; (p = strstr(p, needle)); p++)
-		n++;
-	return n;
+	return rt_count_str(run->out, needle);
 }
 
 bool
@@ -799,4 +817,224 @@ rt_count_children(pid_t parent, int *all, int *zombies)
 			(*zombies)++;
 	}
 	closedir(d);
+}
+
+pid_t
+rt_ppid_of(pid_t pid)
+{
+	pid_t ppid;
+	char state;
+
+	return rt_proc_stat(pid, &ppid, &state) ? ppid : -1;
+}
+
+char
+rt_state_of(pid_t pid)
+{
+	pid_t ppid;
+	char state;
+
+	return rt_proc_stat(pid, &ppid, &state) ? state : '?';
+}
+
+bool
+rt_fd_open_in(pid_t pid, int fd)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%ld/fd/%d", (long) pid, fd);
+	return stat(path, &st) == 0;
+}
+
+const char *
+rt_command_path(void)
+{
+	const char *p = getenv("REAPER_TEST_COMMAND");
+
+	ck_assert_msg(p, "REAPER_TEST_COMMAND is not set: run through meson "
+		      "test");
+	return p;
+}
+
+void
+rt_finish_ok(struct rt_run *run)
+{
+	rt_finish(run);
+	if (run->wstatus != 0)
+		rt_dump(run);
+	ck_assert_int_eq(run->wstatus, 0);
+}
+
+struct rt_sigline
+rt_wait_sig(struct rt_run *run, int sig)
+{
+	struct rt_sigline s;
+	char needle[32];
+	const char *l;
+
+	/* The trailing space keeps sig=1 from matching sig=10. */
+	snprintf(needle, sizeof(needle), "sig=%d ", sig);
+	l = rt_wait_line(run, needle);
+	ck_assert_int_eq(sscanf(l, "sig=%d code=%d val=%d pid=%ld", &s.sig,
+				&s.code, &s.val, &s.pid), 4);
+	return s;
+}
+
+void
+rt_assert_one_err_line(const struct rt_run *run, const char *prefix,
+		       const char *const *needles)
+{
+	const char *e = run->errbuf;
+
+	ck_assert_msg(run->err_len > 0 && e[run->err_len - 1] == '\n' &&
+		      rt_count_str(e, "\n") == 1, "not one line: '%s'", e);
+	ck_assert_msg(strncmp(e, prefix, strlen(prefix)) == 0,
+		      "stderr: '%s'", e);
+	for (size_t i = 0; needles[i]; i++)
+		ck_assert_msg(strstr(e, needles[i]), "'%s' not in '%s'",
+			      needles[i], e);
+}
+
+long
+rt_leftover_pid(struct rt_run *run, const char *kind)
+{
+	char needle[32];
+	const char *l;
+
+	snprintf(needle, sizeof(needle), "leftover=%s pid=", kind);
+	l = strstr(run->out, needle);
+	return l ? atol(l + strlen(needle)) : -1;
+}
+
+bool
+rt_wait_started_exit(struct rt_run *run, int ms)
+{
+	struct pollfd p = { .fd = run->status_pipe, .events = POLLIN };
+	int r;
+
+	while ((r = poll(&p, 1, ms)) < 0 && errno == EINTR)
+		;
+	return r == 1;
+}
+
+bool
+rt_kill_stray_leftovers(struct rt_run *run, int ms)
+{
+	static const char *const kinds[] = { "trap", "ignore", "setsid" };
+	bool exited;
+
+	for (size_t k = 0; k < 3; k++) {
+		char needle[32];
+
+		snprintf(needle, sizeof(needle), "leftover=%s ", kinds[k]);
+		if (!rt_wait_for(run, needle))
+			break;		/* the application died early */
+	}
+	exited = rt_wait_started_exit(run, ms);
+	if (!exited) {
+		/* Stuck, so not reaped by the relay: the pid is its own. */
+		(void) kill(run->pid1, SIGKILL);
+		(void) rt_wait_started_exit(run, -1);
+	}
+	for (size_t k = 0; k < 3; k++) {
+		pid_t pid = (pid_t) rt_leftover_pid(run, kinds[k]);
+
+		/* Ours, so it cannot be reaped and its pid reused meanwhile. */
+		if (pid <= 0 || rt_ppid_of(pid) != getpid())
+			continue;
+		(void) kill(pid, SIGKILL);
+		(void) waitpid(pid, NULL, 0);
+	}
+	return exited;
+}
+
+const char *const rt_mode_name[] = { "library", "command" };
+
+void
+rt_start_mode(struct rt_run *run, const struct rt_opts *opts, enum rt_mode m,
+	      const char *const *mode_opts, ...)
+{
+	const char *argv[64];
+	struct rt_opts o;
+	size_t n = 0;
+	va_list ap;
+	const char *a;
+
+	if (opts)
+		o = *opts;
+	else
+		rt_opts_init(&o);
+	argv[n++] = m == RT_CMD ? rt_command_path() : rt_helper_path();
+	for (size_t i = 0; mode_opts && mode_opts[i]; i++) {
+		ck_assert_uint_lt(n, 60);
+		argv[n++] = mode_opts[i];
+	}
+	if (m == RT_CMD) {
+		argv[n++] = "--";
+		argv[n++] = rt_helper_path();
+	}
+	va_start(ap, mode_opts);
+	while ((a = va_arg(ap, const char *))) {
+		ck_assert_uint_lt(n, 63);
+		argv[n++] = a;
+	}
+	va_end(ap);
+	argv[n] = NULL;
+	o.exe = argv[0];
+	rt_start(run, &o, argv);
+}
+
+int
+rt_lines_after(const char *buf, const char *prefix, char **out, int max)
+{
+	size_t plen = strlen(prefix);
+	int n = 0;
+
+	for (const char *p = buf; p && *p;) {
+		const char *end = strchrnul(p, '\n');
+
+		size_t len = (size_t)(end - p);
+
+		if (len >= plen && strncmp(p, prefix, plen) == 0) {
+			if (n < max)
+				out[n] = strndup(p + plen, len - plen);
+			n++;
+		}
+		p = *end ? end + 1 : NULL;
+	}
+	return n;
+}
+
+void
+rt_free_lines(char **v, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(v[i]);
+}
+
+int
+rt_parse_reaped(struct rt_run *run, struct rt_reaped *out, int max)
+{
+	char *l[256];
+	int n = rt_lines_after(run->errbuf, "reaped ", l, 256);
+
+	ck_assert_int_le(n, max);
+	for (int i = 0; i < n; i++) {
+		ck_assert_msg(sscanf(l[i], "pid=%ld status=%d app=%d",
+				     &out[i].pid, &out[i].status,
+				     &out[i].app) == 3,
+			      "bad reaped line: %s", l[i]);
+	}
+	rt_free_lines(l, n);
+	return n;
+}
+
+const struct rt_reaped *
+rt_find_reaped(const struct rt_reaped *r, int n, long pid)
+{
+	for (int i = 0; i < n; i++)
+		if (r[i].pid == pid)
+			return &r[i];
+	return NULL;
 }

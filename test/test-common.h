@@ -21,6 +21,8 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include "test-suite.h"
+
 struct rt_opts {
 	bool no_pidns;		/* plain child of the relay, not PID 1 */
 	const char *cwd;	/* chdir() before exec */
@@ -53,12 +55,8 @@ struct rt_run {
 /* Defaults: PID 1, nothing ignored or blocked, no extra fd. */
 void rt_opts_init(struct rt_opts *o);
 
-/* main(): return 77 (meson SKIP) with a reason when this is false. */
+/* False when no PID namespace can be made here (test-main.c skips). */
 bool rt_can_unshare_pidns(void);
-
-/* The whole main() of a test binary whose tests need a PID namespace:
- * 77 (meson SKIP) with a reason when none can be made, else run s. */
-int rt_main_pidns(Suite *s);
 
 /* Check fixture: default dispositions and an empty mask, so the tests do
  * not pass Check's handlers on to the helper. */
@@ -87,6 +85,24 @@ const char *rt_wait_for(struct rt_run *run, const char *needle);
 /* The same for stderr (reaper and application), where the reaper's own
  * progress shows; returns a pointer into run->errbuf or NULL at EOF. */
 const char *rt_wait_err_for(struct rt_run *run, const char *needle);
+
+/* Read what report and stderr bring within ms (-1: wait as long as it
+ * takes): 1 when something came (data or an EOF) and one of them is still
+ * open, 0 when nothing came within ms, -1 when both are closed. */
+int rt_pump(struct rt_run *run, int ms);
+
+/* Report (err false) or stderr (err true) until needle is in it want
+ * times, waiting at most ms for each read: false on EOF or time-out. Only
+ * for waits that hang for ever when the code under test is wrong, so that
+ * the test fails with what it saw; never to let time pass. */
+bool rt_wait_count(struct rt_run *run, bool err, const char *needle, int want,
+		   int ms);
+
+/* Whatever report and stderr hold now, without waiting. */
+void rt_read_ready(struct rt_run *run);
+
+/* How many times needle occurs in buf. */
+int rt_count_str(const char *buf, const char *needle);
 
 /* Write to the app's stdin; close it with rt_close_control(). */
 void rt_send(struct rt_run *run, const char *s);
@@ -207,6 +223,96 @@ long long rt_ctxt_switches(pid_t pid);
 /* A test case added to s with rt_reset_signals() as fixture and a 30 s
  * timeout: a hang fails, none of the tests comes near it. */
 TCase *rt_new_tcase(Suite *s, const char *name);
+
+/* Parent pid and state of pid (/proc/<pid>/stat), or -1 and '?'. */
+pid_t rt_ppid_of(pid_t pid);
+char rt_state_of(pid_t pid);
+
+/* pid has fd open (/proc/<pid>/fd/<fd> exists). */
+bool rt_fd_open_in(pid_t pid, int fd);
+
+/* REAPER_TEST_COMMAND, failing the test when it is not set. */
+const char *rt_command_path(void);
+
+/* rt_finish(), failing the test (with rt_dump()) unless the wait status
+ * is 0. */
+void rt_finish_ok(struct rt_run *run);
+
+/* One "sig=N code=C val=V pid=P" report line of the signals scenario. */
+struct rt_sigline {
+	int sig;
+	int code;
+	int val;
+	long pid;
+};
+
+/* The report line for sig, failing the test at EOF without one. */
+struct rt_sigline rt_wait_sig(struct rt_run *run, int sig);
+
+/* stderr is exactly one line, starting with prefix, and contains every
+ * one of the (NULL-terminated) needles. */
+void rt_assert_one_err_line(const struct rt_run *run, const char *prefix,
+			    const char *const *needles);
+
+/* The pid of the report's "leftover=KIND pid=P" (the leftovers
+ * scenario), or -1. */
+long rt_leftover_pid(struct rt_run *run, const char *kind);
+
+/* Wait at most ms (-1: as long as it takes) for the process rt_start()
+ * started to exit: the relay writes its wait status (read later by
+ * rt_finish()) the moment it reaps it. Unlike a pidfd opened now, this
+ * cannot name a reused pid. True when it has exited. */
+bool rt_wait_started_exit(struct rt_run *run, int ms);
+
+/*
+ * Outside a PID namespace nothing kills what a broken reaper leaves
+ * behind, and the leftovers hold the report pipe open. The test adopts
+ * orphans (PR_SET_CHILD_SUBREAPER) and calls this: it waits for the
+ * leftovers to be reported, then for the reaper to exit, for at most ms
+ * (else kills it), then kills and reaps whatever leftover came to the
+ * test. A correct reaper has reaped them all: nothing is left to kill.
+ * Returns whether the reaper exited on its own.
+ */
+bool rt_kill_stray_leftovers(struct rt_run *run, int ms);
+
+/* The two front ends every behaviour runs through: the library split
+ * (helper-app calls reaper_fork_self() as PID 1) and the command (reaper
+ * as PID 1, helper-app as its COMMAND). */
+enum rt_mode { RT_LIB, RT_CMD };
+#define RT_MODES 2
+/* "library", "command": for failure messages. */
+extern const char *const rt_mode_name[RT_MODES];
+
+/*
+ * Start, with opts (NULL: PID 1, defaults), the helper (RT_LIB: helper
+ * mode_opts... scenario...) or the command (RT_CMD: reaper mode_opts...
+ * -- helper scenario...). mode_opts is the NULL-terminated option list of
+ * that front end (may be NULL); the varargs, NULL-terminated, are the
+ * scenario and its arguments.
+ */
+void rt_start_mode(struct rt_run *run, const struct rt_opts *opts,
+		   enum rt_mode m, const char *const *mode_opts, ...);
+
+/*
+ * Every line of buf that starts with prefix, the prefix cut off, as fresh
+ * strings in out[] (at most max; rt_free_lines() them). Returns how many
+ * there are in total, so a caller sees when more came than it expected.
+ */
+int rt_lines_after(const char *buf, const char *prefix, char **out, int max);
+void rt_free_lines(char **v, int n);
+
+/* One "reaped pid=P status=S app=A" line that helper-app -n prints. */
+struct rt_reaped {
+	long pid;
+	int status;
+	int app;
+};
+
+/* Those lines of stderr into out (failing the test past max); how many. */
+int rt_parse_reaped(struct rt_run *run, struct rt_reaped *out, int max);
+/* The entry for pid among n, or NULL. */
+const struct rt_reaped *rt_find_reaped(const struct rt_reaped *r, int n,
+				       long pid);
 
 /* CLOCK_MONOTONIC in milliseconds. */
 long long rt_now_ms(void);

@@ -57,53 +57,10 @@
 #define GIVE_UP_MS 10000
 
 /* Each case runs the library split (the helper as PID 1) or the
- * command (reaper as PID 1, the helper as its COMMAND). */
-enum mode { LIB, CMD };
-static const char *const mode_name[] = { "library", "command" };
+ * command (reaper as PID 1, the helper as its COMMAND): rt_start_mode(). */
 
 /* ------------------------------------------------------------------ */
 /* Starting things                                                      */
-
-static const char *
-command_path(void)
-{
-	const char *p = getenv("REAPER_TEST_COMMAND");
-
-	ck_assert_msg(p, "REAPER_TEST_COMMAND is not set: "
-		      "run through meson test");
-	return p;
-}
-
-/*
- * Start, as PID 1, the helper (LIB: helper lib_opts... scenario...) or
- * the command (CMD: reaper cmd_opts... -- helper scenario...). The
- * varargs are: LIB options or CMD options as one NULL-terminated list
- * in opts, then the scenario and its arguments.
- */
-static void
-start_mode(struct rt_run *run, struct rt_opts *o, enum mode m,
-	   const char *const *opts, ...)
-{
-	const char *argv[64];
-	size_t n = 0;
-	va_list ap;
-	const char *a;
-
-	argv[n++] = m == CMD ? command_path() : rt_helper_path();
-	for (size_t i = 0; opts && opts[i]; i++)
-		argv[n++] = opts[i];
-	if (m == CMD) {
-		argv[n++] = "--";
-		argv[n++] = rt_helper_path();
-	}
-	va_start(ap, opts);
-	while ((a = va_arg(ap, const char *)) && n < 63)
-		argv[n++] = a;
-	va_end(ap);
-	argv[n] = NULL;
-	o->exe = argv[0];
-	rt_start(run, o, argv);
-}
 
 /*
  * Start with stdout_fd as the started process's fd 1: the harness hands
@@ -141,82 +98,6 @@ read_all(int fd, char *buf, size_t cap)
 	buf[len] = '\0';
 	close(fd);
 	return len;
-}
-
-static int
-count_str(const char *buf, const char *needle)
-{
-	int n = 0;
-
-	for (const char *p = buf; (p = strstr(p, needle)); p++)
-		n++;
-	return n;
-}
-
-/* stderr is exactly one line, starting "reaper[1]: ", with each needle. */
-static void
-assert_one_err_line(struct rt_run *run, const char *const *needles)
-{
-	const char *e = run->errbuf;
-
-	ck_assert_msg(run->err_len > 0 && e[run->err_len - 1] == '\n' &&
-		      count_str(e, "\n") == 1, "not one line: '%s'", e);
-	ck_assert_msg(strncmp(e, "reaper[1]: ", 11) == 0, "stderr: '%s'", e);
-	for (size_t i = 0; needles[i]; i++)
-		ck_assert_msg(strstr(e, needles[i]), "'%s' not in '%s'",
-			      needles[i], e);
-}
-
-/* Read stderr until needle is in it want times, for at most ms. */
-static bool
-wait_err_count(struct rt_run *run, const char *needle, int want, int ms)
-{
-	size_t cap = sizeof(run->errbuf) - 1;
-
-	while (count_str(run->errbuf, needle) < want) {
-		struct pollfd p = { .fd = run->err, .events = POLLIN };
-		ssize_t n;
-		int r;
-
-		if (run->err < 0)
-			return false;
-		r = poll(&p, 1, ms);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return false;
-		n = read(run->err, run->errbuf + run->err_len,
-			 cap - run->err_len);
-		if (n <= 0) {
-			close(run->err);
-			run->err = -1;
-			return false;
-		}
-		run->err_len += (size_t) n;
-		run->errbuf[run->err_len] = '\0';
-	}
-	return true;
-}
-
-/* Whatever the report pipe has now, without waiting. */
-static void
-read_report_ready(struct rt_run *run)
-{
-	struct pollfd p = { .fd = run->report, .events = POLLIN };
-	size_t cap = sizeof(run->out) - 1;
-	ssize_t n;
-
-	while (run->report >= 0 && poll(&p, 1, 0) == 1) {
-		n = read(run->report, run->out + run->out_len,
-			 cap - run->out_len);
-		if (n <= 0) {
-			close(run->report);
-			run->report = -1;
-			return;
-		}
-		run->out_len += (size_t) n;
-		run->out[run->out_len] = '\0';
-	}
 }
 
 /* "fd0=closed"-style checks: fd is closed, or the pipe whose other end
@@ -262,7 +143,7 @@ command_copy_make(struct bin_copy *c)
 	ck_assert_ptr_nonnull(mkdtemp(c->dir));
 	ck_assert_int_eq(chmod(c->dir, 0755), 0);
 	snprintf(c->exe, sizeof(c->exe), "%s/reaper", c->dir);
-	in = open(command_path(), O_RDONLY | O_CLOEXEC);
+	in = open(rt_command_path(), O_RDONLY | O_CLOEXEC);
 	ck_assert_int_ge(in, 0);
 	out = open(c->exe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
 	ck_assert_int_ge(out, 0);
@@ -315,7 +196,7 @@ START_TEST(cmd_fork_fails_125)
 	command_copy_remove(&c);
 	ck_assert_msg(rt_exit_code(&run) == 125, "wait status 0x%x; stderr: %s",
 		      run.wstatus, run.errbuf);
-	assert_one_err_line(&run, (const char *const[]){
+	rt_assert_one_err_line(&run, "reaper[1]: ", (const char *const[]){
 		"cannot start '/bin/true'", strerror(EAGAIN), NULL });
 	ck_assert_int_eq(run.out_len, 0);
 }
@@ -358,13 +239,13 @@ START_TEST(without_proc)
 	o.no_proc = true;
 	switch (_i) {
 	case 0:
-		start_mode(&run, &o, CMD, NULL, "exit", "9", NULL);
+		rt_start_mode(&run, &o, RT_CMD, NULL, "exit", "9", NULL);
 		break;
 	case 1:
-		start_mode(&run, &o, CMD, cmd_grace, "leftovers", "7", NULL);
+		rt_start_mode(&run, &o, RT_CMD, cmd_grace, "leftovers", "7", NULL);
 		break;
 	default:
-		start_mode(&run, &o, LIB, lib_grace, "leftovers", "7", NULL);
+		rt_start_mode(&run, &o, RT_LIB, lib_grace, "leftovers", "7", NULL);
 		break;
 	}
 	rt_finish(&run);
@@ -402,7 +283,7 @@ static const char *const closed_sets[] = { "0", "1", "2", "012" };
  */
 START_TEST(std_fds_closed)
 {
-	enum mode m = (enum mode)(_i / 4);
+	enum rt_mode m = (enum rt_mode)(_i / 4);
 	const char *set = closed_sets[_i % 4];
 	const char *argv[16];
 	char out[4096];
@@ -418,7 +299,7 @@ START_TEST(std_fds_closed)
 		nclosed += closed[fd];
 	}
 	argv[n++] = rt_helper_path();
-	if (m == LIB) {
+	if (m == RT_LIB) {
 		argv[n++] = "-d";
 		argv[n++] = "-C";
 		argv[n++] = set;
@@ -426,7 +307,7 @@ START_TEST(std_fds_closed)
 		argv[n++] = "-N";
 		argv[n++] = "-C";
 		argv[n++] = set;
-		argv[n++] = command_path();
+		argv[n++] = rt_command_path();
 		argv[n++] = "-v";
 		argv[n++] = "-v";
 		argv[n++] = "--";
@@ -453,7 +334,7 @@ START_TEST(std_fds_closed)
 	/* 0-2 as left, plus the report pipe: nothing of the reaper's. */
 	ck_assert_msg(atoi(rt_get(&run, "nfds")) == 4 - nclosed,
 		      "%s, closed %s: %s fds open in the application",
-		      mode_name[m], set, rt_get(&run, "nfds"));
+		      rt_mode_name[m], set, rt_get(&run, "nfds"));
 	ck_assert_msg(out_len == 0, "stdout: '%s'", out);
 	ck_assert_msg(!strstr(run.out, "reaper["), "log in the report: %s",
 		      run.out);
@@ -496,7 +377,7 @@ START_TEST(lib_fd_table_full)
 	rt_opts_init(&o);
 	if (_i == 0)
 		o.envp = no_lsan;
-	start_mode(&run, &o, LIB, opts, "stdfds", "4", NULL);
+	rt_start_mode(&run, &o, RT_LIB, opts, "stdfds", "4", NULL);
 	rt_finish(&run);
 	ck_assert_int_eq(atoi(rt_get(&run, "nfds")), FAULT_NOFILE - _i);
 	ck_assert_msg(rt_exit_code(&run) == 4, "wait status 0x%x; stderr: %s",
@@ -514,7 +395,7 @@ START_TEST(lib_fd_table_full)
 	/* Read from /proc, which takes an fd: none with none free. */
 	if (_i > 0)
 		ck_assert_str_eq(rt_get(&run, "SigBlk"), "0000000000000000");
-	assert_one_err_line(&run, (const char *const[]){
+	rt_assert_one_err_line(&run, "reaper[1]: ", (const char *const[]){
 		"cannot split", strerror(EMFILE), NULL });
 }
 END_TEST
@@ -524,7 +405,7 @@ START_TEST(cmd_fd_table_full)
 	int free_slots = _i + 1;
 	char free_s[16];
 	const char *argv[] = {
-		rt_helper_path(), "-N", "-F", free_s, command_path(), "--",
+		rt_helper_path(), "-N", "-F", free_s, rt_command_path(), "--",
 		rt_helper_path(), "stdfds", "4", NULL,
 	};
 	struct rt_opts o;
@@ -539,7 +420,8 @@ START_TEST(cmd_fd_table_full)
 	if (rt_exit_code(&run) == 125) {
 		ck_assert_msg(free_slots < 8, "%d fds free: %s", free_slots,
 			      run.errbuf);
-		assert_one_err_line(&run, (const char *const[]){
+		rt_assert_one_err_line(&run, "reaper[1]: ",
+				       (const char *const[]){
 			"cannot start", NULL });
 		/* The command may be built on musl (reaper-static), which
 		 * words EMFILE its own way. */
@@ -583,7 +465,7 @@ START_TEST(lib_env_at_arg_max)
 	RT_SKIP_UNDER_VALGRIND("valgrind adds to every exec");
 	snprintf(slack_s, sizeof(slack_s), "%ld", slack);
 	rt_opts_init(&o);
-	start_mode(&run, &o, LIB, opts, "envsum", "6", NULL);
+	rt_start_mode(&run, &o, RT_LIB, opts, "envsum", "6", NULL);
 	rt_finish(&run);
 	ck_assert_msg(rt_get(&run, "padded"), "no padding: %s", run.out);
 	snprintf(orig_env, sizeof(orig_env), "%s", rt_get(&run, "orig_envsum"));
@@ -605,7 +487,7 @@ START_TEST(lib_env_at_arg_max)
 		      "slack %ld: split %s", slack, rt_get(&run, "split"));
 	ck_assert_str_eq(rt_get(&run, "pid"), "1");
 	ck_assert_str_eq(rt_get(&run, "SigBlk"), "0000000000000000");
-	assert_one_err_line(&run, (const char *const[]){
+	rt_assert_one_err_line(&run, "reaper[1]: ", (const char *const[]){
 		"cannot split", strerror(E2BIG), NULL });
 }
 END_TEST
@@ -725,7 +607,7 @@ free_envp(const char **envp)
 START_TEST(cmd_env_at_arg_max)
 {
 	const char *argv[] = {
-		command_path(), "--", rt_helper_path(), "envsum", "8", NULL,
+		rt_command_path(), "--", rt_helper_path(), "envsum", "8", NULL,
 	};
 	const char *envp[64] = { DEFAULT_PATH, REPORT_FD_ENV, NULL };
 	char want_env[64], want_arg[64];
@@ -762,7 +644,7 @@ START_TEST(cmd_env_beyond_arg_max)
 	char top[] = "/tmp/faults-path.XXXXXX";
 	char dir[PATH_MAX], link[PATH_MAX + 16], path_var[PATH_MAX + 8];
 	char comp[201];
-	const char *argv[] = { command_path(), "--", "helper-app", "envsum",
+	const char *argv[] = { rt_command_path(), "--", "helper-app", "envsum",
 			       "8", NULL };
 	const char *envp[64] = { path_var, REPORT_FD_ENV, NULL };
 	struct rt_opts o;
@@ -799,7 +681,7 @@ START_TEST(cmd_env_beyond_arg_max)
 	}
 	ck_assert_msg(rt_exit_code(&run) == 126, "wait status 0x%x; stderr: %s",
 		      run.wstatus, run.errbuf);
-	assert_one_err_line(&run, (const char *const[]){
+	rt_assert_one_err_line(&run, "reaper[1]: ", (const char *const[]){
 		"cannot run 'helper-app'", strerror(E2BIG), NULL });
 	ck_assert_msg(run.out_len == 0, "COMMAND ran: %s", run.out);
 }
@@ -845,7 +727,7 @@ wait_stopped(pid_t pid)
  */
 START_TEST(app_stops_and_continues)
 {
-	enum mode m = (enum mode)(_i / 2);
+	enum rt_mode m = (enum rt_mode)(_i / 2);
 	bool via_reaper = _i % 2;
 	const char *lib_opts[] = { "-d", NULL };
 	const char *cmd_opts[] = { "-v", "-v", NULL };
@@ -855,7 +737,7 @@ START_TEST(app_stops_and_continues)
 	bool stopped, alive = false;
 
 	rt_opts_init(&o);
-	start_mode(&run, &o, m, m == LIB ? lib_opts : cmd_opts,
+	rt_start_mode(&run, &o, m, m == RT_LIB ? lib_opts : cmd_opts,
 		   "stop", "42", NULL);
 	rt_wait_line(&run, "stopping=1");
 	app = rt_app_host_pid(&run);
@@ -866,7 +748,7 @@ START_TEST(app_stops_and_continues)
 		 * process (ignored by default): once its forward is logged
 		 * the reaper has read the stop's SIGCHLD too. */
 		rt_kill(run.pid1, SIGWINCH);
-		ck_assert(wait_err_count(&run, "forwarded SIGWINCH", 1,
+		ck_assert(rt_wait_count(&run, true, "forwarded SIGWINCH", 1,
 					 GIVE_UP_MS));
 		alive = rt_proc_status(run.pid1, "Pid") > 0;
 		ck_assert_int_eq(proc_state(app), 'T');
@@ -875,11 +757,11 @@ START_TEST(app_stops_and_continues)
 	rt_kill(via_reaper ? run.pid1 : app, SIGCONT);
 	rt_finish(&run);
 	ck_assert_msg(stopped, "%s: the application never stopped",
-		      mode_name[m]);
+		      rt_mode_name[m]);
 	ck_assert(alive);
 	ck_assert_int_eq(rt_count(&run, "continued=1"), 1);
 	ck_assert_msg(rt_exit_code(&run) == 42, "%s: wait status 0x%x; "
-		      "stderr: %s", mode_name[m], run.wstatus, run.errbuf);
+		      "stderr: %s", rt_mode_name[m], run.wstatus, run.errbuf);
 	if (via_reaper)
 		ck_assert(strstr(run.errbuf, "forwarded SIGCONT"));
 }
@@ -894,7 +776,7 @@ END_TEST
  */
 START_TEST(stopped_app_gets_sigterm_when_continued)
 {
-	enum mode m = (enum mode) _i;
+	enum rt_mode m = (enum rt_mode) _i;
 	const char *lib_opts[] = { "-d", NULL };
 	const char *cmd_opts[] = { "-v", "-v", NULL };
 	struct rt_opts o;
@@ -903,7 +785,7 @@ START_TEST(stopped_app_gets_sigterm_when_continued)
 	pid_t app;
 
 	rt_opts_init(&o);
-	start_mode(&run, &o, m, m == LIB ? lib_opts : cmd_opts,
+	rt_start_mode(&run, &o, m, m == RT_LIB ? lib_opts : cmd_opts,
 		   "stop", "42", NULL);
 	rt_wait_line(&run, "stopping=1");
 	app = rt_app_host_pid(&run);
@@ -911,7 +793,7 @@ START_TEST(stopped_app_gets_sigterm_when_continued)
 	stopped = wait_stopped(app);
 	if (stopped) {
 		rt_kill(run.pid1, SIGTERM);
-		ck_assert(wait_err_count(&run, "forwarded SIGTERM", 1,
+		ck_assert(rt_wait_count(&run, true, "forwarded SIGTERM", 1,
 					 GIVE_UP_MS));
 		still = proc_state(app) == 'T' &&
 			(rt_proc_status(app, "ShdPnd") & (1LL << (SIGTERM - 1)));
@@ -919,12 +801,12 @@ START_TEST(stopped_app_gets_sigterm_when_continued)
 	rt_kill(app, SIGCONT);
 	rt_finish(&run);
 	ck_assert_msg(stopped, "%s: the application never stopped",
-		      mode_name[m]);
+		      rt_mode_name[m]);
 	ck_assert_msg(still, "%s: not stopped with SIGTERM pending",
-		      mode_name[m]);
+		      rt_mode_name[m]);
 	ck_assert_int_eq(rt_count(&run, "continued=1"), 0);
 	ck_assert_msg(rt_exit_code(&run) == 128 + SIGTERM, "%s: wait status "
-		      "0x%x; stderr: %s", mode_name[m], run.wstatus,
+		      "0x%x; stderr: %s", rt_mode_name[m], run.wstatus,
 		      run.errbuf);
 }
 END_TEST
@@ -986,7 +868,7 @@ pidfd_sigqueue(int pidfd, int sig, int value)
 
 START_TEST(app_exits_in_storm)
 {
-	enum mode m = (enum mode) _i;
+	enum rt_mode m = (enum rt_mode) _i;
 	struct rt_opts o;
 	struct rt_run run;
 	struct pollfd exited = { .events = POLLIN };
@@ -999,7 +881,7 @@ START_TEST(app_exits_in_storm)
 	RT_SKIP_UNDER_VALGRIND("waits on a pidfd: none in valgrind 3.19");
 	snprintf(last_s, sizeof(last_s), "%d", STORM_LAST);
 	rt_opts_init(&o);
-	start_mode(&run, &o, m, NULL, "storm", last_s, "33", NULL);
+	rt_start_mode(&run, &o, m, NULL, "storm", last_s, "33", NULL);
 	rt_wait_line(&run, "ready=1");
 	exited.fd = (int) syscall(SYS_pidfd_open, run.pid1, 0);
 	ck_assert_int_ge(exited.fd, 0);
@@ -1010,7 +892,7 @@ START_TEST(app_exits_in_storm)
 		    poll(&exited, 1, 0) == 1)
 			break;
 		if (sent < STORM_LAST) {
-			read_report_ready(&run);
+			rt_read_ready(&run);
 			seen = q_progress(&run, &off, &seen);
 			ck_assert_msg(seen >= 0, "a value lost or repeated: %s",
 				      run.out);
@@ -1028,7 +910,7 @@ START_TEST(app_exits_in_storm)
 				usr1_sent = true;
 			}
 		} else if (t_exit < 0) {
-			read_report_ready(&run);
+			rt_read_ready(&run);
 			if (strstr(run.out, "exiting=1"))
 				t_exit = rt_now_ms();
 		}
@@ -1051,7 +933,7 @@ START_TEST(app_exits_in_storm)
 		t_exit = t_gone;
 
 	ck_assert_msg(sent < STORM_MAX, "%s: the reaper outlived the storm",
-		      mode_name[m]);
+		      rt_mode_name[m]);
 	seen = 0;
 	off = 0;
 	ck_assert_int_eq(q_progress(&run, &off, &seen), STORM_LAST);
@@ -1059,10 +941,10 @@ START_TEST(app_exits_in_storm)
 	ck_assert_msg(rt_count(&run, "sig=10\n") == 1, "no SIGUSR1: %s",
 		      run.out);
 	ck_assert_msg(rt_exit_code(&run) == 33, "%s: wait status 0x%x; "
-		      "stderr: %s", mode_name[m], run.wstatus, run.errbuf);
+		      "stderr: %s", rt_mode_name[m], run.wstatus, run.errbuf);
 	fprintf(stderr, "app_exits_in_storm %s: %d sent, %d after the "
 		"application's last; reaper gone %lld ms after it\n",
-		mode_name[m], sent, sent - STORM_LAST, t_gone - t_exit);
+		rt_mode_name[m], sent, sent - STORM_LAST, t_gone - t_exit);
 }
 END_TEST
 
@@ -1082,7 +964,7 @@ END_TEST
  */
 START_TEST(reused_pid_not_signalled)
 {
-	enum mode m = (enum mode)(_i / 2);
+	enum rt_mode m = (enum rt_mode)(_i / 2);
 	bool group = _i % 2;
 	const char *lib_opts[] = { "-d", "-G", "30000", group ? "-g" : NULL,
 				   NULL };
@@ -1100,44 +982,43 @@ START_TEST(reused_pid_not_signalled)
 	long reused, app, pgid;
 
 	rt_opts_init(&o);
-	start_mode(&run, &o, m, m == LIB ? lib_opts : cmd_opts,
+	rt_start_mode(&run, &o, m, m == RT_LIB ? lib_opts : cmd_opts,
 		   "reuse", "5", NULL);
 	l = rt_wait_line(&run, "reused pid=");
 	ck_assert_int_eq(sscanf(l, "reused pid=%ld app=%ld pgid=%ld", &reused,
 				&app, &pgid), 3);
 	ck_assert_msg(reused == app, "%s: pid %ld not reused (got %ld): %s",
-		      mode_name[m], app, reused, run.out);
+		      rt_mode_name[m], app, reused, run.out);
 	ck_assert_int_eq(pgid, app);
 	for (int i = 0; i < nsig; i++)
 		rt_kill(run.pid1, sigs[i]);
 	rt_kill(run.pid1, SIGRTMIN);
 	ck_assert_int_eq(sigqueue(run.pid1, SIGRTMIN + 3, v), 0);
-	ck_assert_msg(wait_err_count(&run, "not forwarding", nsig + 2,
+	ck_assert_msg(rt_wait_count(&run, true, "not forwarding", nsig + 2,
 				     GIVE_UP_MS),
-		      "%s: not every signal read: %s", mode_name[m],
+		      "%s: not every signal read: %s", rt_mode_name[m],
 		      run.errbuf);
 	rt_finish(&run);
 
 	ck_assert_msg(rt_count(&run, "member=reused sig=") == 0,
-		      "%s: the reused pid was signalled: %s", mode_name[m],
+		      "%s: the reused pid was signalled: %s", rt_mode_name[m],
 		      run.out);
 	/* And SIGCHLD from C, its own child. */
 	ck_assert_msg(rt_count(&run, "member=leftover sig=") -
 		      rt_count(&run, "member=leftover sig=17 ") == 1 &&
 		      rt_count(&run, "member=leftover sig=15 ") == 1,
-		      "%s: the leftover got: %s", mode_name[m], run.out);
+		      "%s: the leftover got: %s", rt_mode_name[m], run.out);
 	ck_assert_ptr_null(rt_get(&run, "error"));
 	ck_assert_msg(rt_exit_code(&run) == 5, "%s: wait status 0x%x; "
-		      "stderr: %s", mode_name[m], run.wstatus, run.errbuf);
+		      "stderr: %s", rt_mode_name[m], run.wstatus, run.errbuf);
 }
 END_TEST
 
 /* ------------------------------------------------------------------ */
 
-static Suite *
-suite(void)
+RT_TEST_SUITE(faults, "faults",
+	      RT_NEEDS_PIDNS | RT_NEEDS_HELPER | RT_NEEDS_COMMAND)
 {
-	Suite *s = suite_create("faults");
 	TCase *tc;
 
 	tc = rt_new_tcase(s, "start");
@@ -1157,16 +1038,4 @@ suite(void)
 	tcase_add_loop_test(tc, stopped_app_gets_sigterm_when_continued, 0, 2);
 	tcase_add_loop_test(tc, app_exits_in_storm, 0, 2);
 	tcase_add_loop_test(tc, reused_pid_not_signalled, 0, 4);
-	return s;
-}
-
-int
-main(void)
-{
-	if (!getenv("REAPER_TEST_COMMAND") || !getenv("REAPER_TEST_HELPER")) {
-		fprintf(stderr, "REAPER_TEST_COMMAND or REAPER_TEST_HELPER is "
-			"not set: run through meson test\n");
-		return 99;
-	}
-	return rt_main_pidns(suite());
 }

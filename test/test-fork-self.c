@@ -186,10 +186,9 @@ START_TEST(no_split_outside_pid1)
 }
 END_TEST
 
-static Suite *
-suite(void)
+RT_TEST_SUITE(fork_self, "fork-self",
+	      RT_NEEDS_PIDNS | RT_NEEDS_HELPER)
 {
-	Suite *s = suite_create("fork-self");
 	TCase *tc = tcase_create("pid1");
 
 	tcase_add_checked_fixture(tc, rt_reset_signals, NULL);
@@ -203,11 +202,4 @@ suite(void)
 	tcase_add_test(tc, own_waits_work);
 	tcase_add_test(tc, no_split_outside_pid1);
 	suite_add_tcase(s, tc);
-	return s;
-}
-
-int
-main(void)
-{
-	return rt_main_pidns(suite());
 }

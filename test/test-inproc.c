@@ -810,33 +810,6 @@ START_TEST(ignored_sigchld_restored)
 }
 END_TEST
 
-static char
-task_state(pid_t tid)
-{
-	char path[64], buf[512], *p;
-	char state = '?';
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long) tid);
-	f = fopen(path, "re");
-	if (!f)
-		return state;
-	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) && p[1])
-		state = p[2];
-	fclose(f);
-	return state;
-}
-
-static long long
-switches(pid_t tid)
-{
-	long long v = rt_proc_status(tid, "voluntary_ctxt_switches");
-	long long n = rt_proc_status(tid, "nonvoluntary_ctxt_switches");
-
-	ck_assert(v >= 0 && n >= 0);
-	return v + n;
-}
-
 /* The reaper thread of host process pid: its only other task. */
 static pid_t
 reaper_tid(pid_t pid)
@@ -870,20 +843,20 @@ START_TEST(zero_idle_wakeups)
 	ck_assert_int_gt(tid, 0);
 	/* A condition, not a delay: until the thread is asleep in read(). */
 	deadline = rt_now_ms() + 10000;
-	while (rt_blocked_syscall(tid) != SYS_read || task_state(tid) != 'S') {
+	while (rt_blocked_syscall(tid) != SYS_read || rt_state_of(tid) != 'S') {
 		ck_assert_msg(rt_now_ms() < deadline, "reaper thread never "
 			      "blocked in read(): syscall %ld state %c",
-			      rt_blocked_syscall(tid), task_state(tid));
+			      rt_blocked_syscall(tid), rt_state_of(tid));
 		sched_yield();
 	}
-	before = switches(tid);
+	before = rt_ctxt_switches(tid);
 	deadline = rt_now_ms() + 1000;
 	while ((t = rt_now_ms()) < deadline) {
 		struct pollfd p = { .fd = run.report, .events = POLLIN };
 
 		ck_assert_int_eq(poll(&p, 1, (int)(deadline - t)), 0);
 	}
-	after = switches(tid);
+	after = rt_ctxt_switches(tid);
 	fprintf(stderr, "idle reaper thread: %lld switches before, %lld "
 		"after 1 s\n", before, after);
 	ck_assert_int_eq(after, before);
@@ -1000,10 +973,11 @@ START_TEST(demo_start_runs)
 }
 END_TEST
 
-static Suite *
-suite_api(void)
+/* The api tests need no namespace and always run; without a PID
+ * namespace the rest cannot, and test-main.c says so with 77 (SKIP)
+ * rather than pass on half the tests. */
+RT_TEST_SUITE(api, "inproc", 0)
 {
-	Suite *s = suite_create("inproc");
 	TCase *tc = tcase_create("api");
 
 	tcase_add_checked_fixture(tc, clean_env, NULL);
@@ -1019,11 +993,9 @@ suite_api(void)
 	tcase_add_test(tc, hold_release_balance);
 	tcase_add_test(tc, forked_child_starts_afresh);
 	suite_add_tcase(s, tc);
-	return s;
 }
 
-static TCase *
-tcase_pid1(void)
+RT_TEST_SUITE(pid1, "inproc-pid1", RT_NEEDS_PIDNS | RT_NEEDS_INPROC)
 {
 	TCase *tc = tcase_create("pid1");
 
@@ -1045,32 +1017,5 @@ tcase_pid1(void)
 	tcase_add_test(tc, caveat_system_loses_status);
 	tcase_add_test(tc, hatch_system_keeps_status);
 	tcase_add_loop_test(tc, demo_start_runs, 0, 2);
-	return tc;
-}
-
-/* The api tests need no namespace and always run; without a PID
- * namespace the rest cannot, and the binary says so with 77 (SKIP)
- * rather than pass on half its tests. */
-int
-main(void)
-{
-	Suite *s = suite_api();
-	bool pidns = rt_can_unshare_pidns();
-	SRunner *sr;
-	int failed;
-
-	if (pidns)
-		suite_add_tcase(s, tcase_pid1());
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	if (failed)
-		return EXIT_FAILURE;
-	if (!pidns) {
-		fprintf(stderr, "SKIP: cannot create a PID namespace (needs "
-			"root or CAP_SYS_ADMIN): only the api tests ran\n");
-		return 77;
-	}
-	return EXIT_SUCCESS;
+	suite_add_tcase(s, tc);
 }

@@ -2,9 +2,10 @@
  * reaper_fork_self() over a whole process lifetime, on real processes:
  * what the application inherits (argv, environment, cwd, fds, LISTEN_PID),
  * the marker's life and its garbage forms, at most one split, exit-code
- * remapping, the grace period, parent-death signal, status notification,
- * and the failure paths (fork, exec, deleted binary, no /proc, bad
- * options), where the program must go on unsupervised.
+ * remapping, parent-death signal, status notification, and the failure
+ * paths (fork, exec, deleted binary, no /proc, bad options), where the
+ * program must go on unsupervised. The grace period, the same through
+ * both front ends, is in test-grace.c.
  *
  * Every check runs in the test process on what the helper reported over
  * its pipes or on /proc; nothing asserts in a forked child.
@@ -57,39 +58,6 @@ to_hex(char *out, const char *s)
 	*out = '\0';
 }
 
-/*
- * Every line of buf that starts with prefix, the prefix cut off, as fresh
- * strings in out[] (at most max). Returns how many there are in total, so
- * a caller sees when more came than it expected.
- */
-static int
-lines_after(const char *buf, const char *prefix, char **out, int max)
-{
-	size_t plen = strlen(prefix);
-	int n = 0;
-
-	for (const char *p = buf; p && *p;) {
-		const char *end = strchrnul(p, '\n');
-
-		size_t len = (size_t)(end - p);
-
-		if (len >= plen && strncmp(p, prefix, plen) == 0) {
-			if (n < max)
-				out[n] = strndup(p + plen, len - plen);
-			n++;
-		}
-		p = *end ? end + 1 : NULL;
-	}
-	return n;
-}
-
-static void
-free_lines(char **v, int n)
-{
-	for (int i = 0; i < n; i++)
-		free(v[i]);
-}
-
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -101,7 +69,7 @@ static void
 assert_argv(struct rt_run *run, const char *const *argv)
 {
 	char *got[64], want[1024];
-	int n = lines_after(run->out, "arg=", got, 64), argc = 0;
+	int n = rt_lines_after(run->out, "arg=", got, 64), argc = 0;
 
 	while (argv[argc])
 		argc++;
@@ -111,7 +79,7 @@ assert_argv(struct rt_run *run, const char *const *argv)
 		ck_assert_msg(strcmp(got[i], want) == 0,
 			      "arg %d: got %s, want %s", i, got[i], want);
 	}
-	free_lines(got, n);
+	rt_free_lines(got, n);
 }
 
 /* The report's env= lines are envp as a multiset (duplicates count). */
@@ -120,7 +88,7 @@ assert_env(struct rt_run *run, const char *const *envp)
 {
 	RT_SKIP_UNDER_VALGRIND("valgrind adds LD_PRELOAD and more");
 	char *got[64], *want[64] = { NULL };
-	int n = lines_after(run->out, "env=", got, 64), m = 0;
+	int n = rt_lines_after(run->out, "env=", got, 64), m = 0;
 
 	while (envp[m])
 		m++;
@@ -137,8 +105,8 @@ assert_env(struct rt_run *run, const char *const *envp)
 		ck_assert_msg(strcmp(got[i], want[i]) == 0,
 			      "env entry %d: got %s, want %s", i, got[i],
 			      want[i]);
-	free_lines(got, n);
-	free_lines(want, m);
+	rt_free_lines(got, n);
+	rt_free_lines(want, m);
 }
 
 /* Some env= line of the report starts with name=. */
@@ -146,64 +114,15 @@ static bool
 env_has_name(struct rt_run *run, const char *name)
 {
 	char *got[64], prefix[128];
-	int n = lines_after(run->out, "env=", got, 64);
+	int n = rt_lines_after(run->out, "env=", got, 64);
 	bool found = false;
 
 	to_hex(prefix, name);
 	strcat(prefix, "3d");		/* '=' */
 	for (int i = 0; i < n && i < 64; i++)
 		found |= strncmp(got[i], prefix, strlen(prefix)) == 0;
-	free_lines(got, n < 64 ? n : 64);
+	rt_free_lines(got, n < 64 ? n : 64);
 	return found;
-}
-
-struct reaped {
-	long pid;
-	int status;
-	int app;
-};
-
-/* The "reaped pid=P status=S app=A" lines -n makes the reaper print. */
-static int
-parse_reaped(struct rt_run *run, struct reaped *out, int max)
-{
-	char *l[256];
-	int n = lines_after(run->errbuf, "reaped ", l, 256);
-
-	ck_assert_int_le(n, max);
-	for (int i = 0; i < n; i++) {
-		ck_assert_msg(sscanf(l[i], "pid=%ld status=%d app=%d",
-				     &out[i].pid, &out[i].status,
-				     &out[i].app) == 3,
-			      "bad reaped line: %s", l[i]);
-	}
-	free_lines(l, n);
-	return n;
-}
-
-static const struct reaped *
-find_reaped(const struct reaped *r, int n, long pid)
-{
-	for (int i = 0; i < n; i++)
-		if (r[i].pid == pid)
-			return &r[i];
-	return NULL;
-}
-
-/* pid of "leftover=KIND pid=P", or -1. */
-static long
-leftover_pid(struct rt_run *run, const char *kind)
-{
-	char *l[8];
-	int n = lines_after(run->out, "leftover=", l, 8);
-	long pid = -1;
-	size_t klen = strlen(kind);
-
-	for (int i = 0; i < n && i < 8; i++)
-		if (strncmp(l[i], kind, klen) == 0 && l[i][klen] == ' ')
-			pid = atol(l[i] + klen + strlen(" pid="));
-	free_lines(l, n < 8 ? n : 8);
-	return pid;
 }
 
 /* Every stderr line starts with prefix, and there is at least one. */
@@ -211,99 +130,17 @@ static bool
 err_lines_all_start(struct rt_run *run, const char *prefix)
 {
 	char *l[256];
-	int n = lines_after(run->errbuf, "", l, 256);
+	int n = rt_lines_after(run->errbuf, "", l, 256);
 	bool ok = n > 0 && n <= 256;
 
 	for (int i = 0; i < n && i < 256; i++)
 		ok &= strncmp(l[i], prefix, strlen(prefix)) == 0;
-	free_lines(l, n < 256 ? n : 256);
+	rt_free_lines(l, n < 256 ? n : 256);
 	return ok;
 }
 
 /* ------------------------------------------------------------------ */
 /* Process inspection                                                   */
-
-/* Parent pid from /proc/<pid>/stat (comm may hold ") "), or -1. */
-static pid_t
-ppid_of(const char *pid)
-{
-	char path[300], buf[512], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p && strlen(p) > 4 ? (pid_t) atol(p + 4) : -1;
-}
-
-static int
-count_children(pid_t parent)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-	int n = 0;
-
-	ck_assert_ptr_nonnull(d);
-	while ((de = readdir(d)))
-		if (de->d_name[0] >= '1' && de->d_name[0] <= '9' &&
-		    ppid_of(de->d_name) == parent)
-			n++;
-	closedir(d);
-	return n;
-}
-
-static bool
-fd_open_in(pid_t pid, int fd)
-{
-	char path[64];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "/proc/%ld/fd/%d", (long) pid, fd);
-	return stat(path, &st) == 0;
-}
-
-/*
- * Read report lines until one contains needle, for at most ms
- * milliseconds. Only for waits that hang for ever when the library is
- * wrong (a missing signal), so that the test can clean up instead of
- * leaking a process; never used to let time pass.
- */
-static bool
-wait_report_or_give_up(struct rt_run *run, const char *needle, int ms)
-{
-	while (!strstr(run->out, needle)) {
-		struct pollfd p = { .fd = run->report, .events = POLLIN };
-		size_t cap = sizeof(run->out) - 1;
-		ssize_t n;
-		int r;
-
-		if (run->report < 0)
-			return false;
-		r = poll(&p, 1, ms);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return false;
-		n = read(run->report, run->out + run->out_len,
-			 cap - run->out_len);
-		if (n <= 0) {
-			close(run->report);
-			run->report = -1;
-			return false;
-		}
-		run->out_len += (size_t) n;
-		run->out[run->out_len] = '\0';
-	}
-	return true;
-}
 
 /* ------------------------------------------------------------------ */
 /* Files                                                                */
@@ -494,15 +331,15 @@ START_TEST(split_always_splits_once)
 	struct rt_opts o;
 	struct rt_run run;
 	pid_t app;
-	int reaper_kids, app_kids;
+	int reaper_kids, app_kids, zombies;
 
 	rt_opts_init(&o);
 	o.no_pidns = true;
 	rt_start(&run, &o, argv);
 	ck_assert_ptr_nonnull(rt_wait_for(&run, "ready=1"));
 	app = (pid_t) atol(rt_get(&run, "pid"));
-	reaper_kids = count_children(run.pid1);
-	app_kids = count_children(app);
+	rt_count_children(run.pid1, &reaper_kids, &zombies);
+	rt_count_children(app, &app_kids, &zombies);
 	rt_finish(&run);
 
 	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
@@ -556,144 +393,6 @@ START_TEST(exit_code_remap)
 END_TEST
 
 /* ------------------------------------------------------------------ */
-/* 6. Grace period                                                      */
-
-static void
-check_grace(struct rt_run *run)
-{
-	struct reaped r[64];
-	const struct reaped *e;
-	long trap, ign, sess;
-	int n;
-
-	ck_assert_str_eq(rt_get(run, "split"), "0 errno=0");
-	trap = leftover_pid(run, "trap");
-	ign = leftover_pid(run, "ignore");
-	sess = leftover_pid(run, "setsid");
-	ck_assert_int_gt(trap, 0);
-	ck_assert_int_gt(ign, 0);
-	ck_assert_int_gt(sess, 0);
-	/* SIGTERM first, to everyone, also the one in its own session. */
-	ck_assert_int_eq(rt_count(run, "leftover_got=trap sig=15"), 1);
-	ck_assert_int_eq(rt_count(run, "leftover_got=setsid sig=15"), 1);
-	ck_assert_int_eq(rt_count(run, "leftover_got=ignore"), 0);
-
-	/* Each leftover reaped by the reaper itself, before it exited. */
-	n = parse_reaped(run, r, 64);
-	e = find_reaped(r, n, trap);
-	ck_assert_msg(e, "trap leftover %ld not reaped", trap);
-	ck_assert(WIFEXITED(e->status) && WEXITSTATUS(e->status) == 0);
-	ck_assert_int_eq(e->app, 0);
-	e = find_reaped(r, n, sess);
-	ck_assert_msg(e, "setsid leftover %ld not reaped", sess);
-	ck_assert(WIFEXITED(e->status) && WEXITSTATUS(e->status) == 0);
-	e = find_reaped(r, n, ign);
-	ck_assert_msg(e, "ignoring leftover %ld not reaped", ign);
-	ck_assert_msg(WIFSIGNALED(e->status) && WTERMSIG(e->status) == SIGKILL,
-		      "ignoring leftover: status 0x%x", e->status);
-	ck_assert_int_eq(e->app, 0);
-	ck_assert(rt_err_has(run, "app=1"));
-	ck_assert_int_eq(rt_exit_code(run), 7);
-}
-
-START_TEST(grace_period_as_pid1)
-{
-	struct rt_run run;
-
-	rt_helper_as_pid1(&run, "-n", "-G", "300", "leftovers", "7", NULL);
-	rt_finish(&run);
-	check_grace(&run);
-}
-END_TEST
-
-/*
- * Outside a PID namespace nothing kills what a broken reaper leaves
- * behind, and the leftovers hold the report pipe open. So the test adopts
- * orphans (subreaper) and waits for the reaper to exit, for at most ms;
- * then whatever leftover is still alive is killed and reaped here. A
- * correct reaper has reaped them all by then: nothing is left to kill.
- */
-static void
-kill_stray_leftovers(struct rt_run *run, int ms)
-{
-	static const char *const kinds[] = { "trap", "ignore", "setsid" };
-	struct pollfd p = { .events = POLLIN };
-	int r;
-
-	for (size_t k = 0; k < 3; k++) {
-		char needle[32];
-
-		snprintf(needle, sizeof(needle), "leftover=%s ", kinds[k]);
-		if (!rt_wait_for(run, needle))
-			return;		/* the app died early: nothing left */
-	}
-	p.fd = (int) syscall(SYS_pidfd_open, run->pid1, 0);
-	if (p.fd < 0)
-		return;			/* already gone */
-	while ((r = poll(&p, 1, ms)) < 0 && errno == EINTR)
-		;
-	if (r == 0) {
-		/* Stuck: everything it holds comes to us once it is gone. */
-		(void) syscall(SYS_pidfd_send_signal, p.fd, SIGKILL, NULL, 0);
-		while (poll(&p, 1, -1) < 0 && errno == EINTR)
-			;
-	}
-	close(p.fd);
-	for (size_t k = 0; k < 3; k++) {
-		pid_t pid = (pid_t) leftover_pid(run, kinds[k]);
-		char name[24];
-		int fd;
-
-		snprintf(name, sizeof(name), "%ld", (long) pid);
-		if (pid <= 0 || ppid_of(name) != getpid())
-			continue;
-		fd = (int) syscall(SYS_pidfd_open, pid, 0);
-		if (fd >= 0) {
-			(void) syscall(SYS_pidfd_send_signal, fd, SIGKILL,
-				       NULL, 0);
-			close(fd);
-		}
-		(void) waitpid(pid, NULL, 0);
-	}
-}
-
-/* Outside PID 1 there is no kill(-1): the reaper finds the leftovers by
- * walking /proc, and must be their subreaper to find them at all. */
-START_TEST(grace_period_outside_pid1)
-{
-	const char *argv[] = {
-		rt_helper_path(), "-a", "-n", "-G", "300", "leftovers", "7",
-		NULL,
-	};
-	struct rt_opts o;
-	struct rt_run run;
-
-	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
-	rt_opts_init(&o);
-	o.no_pidns = true;
-	rt_start(&run, &o, argv);
-	kill_stray_leftovers(&run, 15000);
-	rt_finish(&run);
-	check_grace(&run);
-}
-END_TEST
-
-/* Without a grace period PID 1 leaves at once; the kernel then kills the
- * rest of the namespace, so no leftover ever sees a SIGTERM. */
-START_TEST(no_grace_period_as_pid1)
-{
-	struct rt_run run;
-
-	rt_helper_as_pid1(&run, "leftovers", "7", NULL);
-	rt_finish(&run);
-	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
-	ck_assert_int_eq(rt_count(&run, "leftover="), 3);
-	ck_assert_int_eq(rt_count(&run, "leftover_got="), 0);
-	ck_assert_int_eq(rt_exit_code(&run), 7);
-}
-END_TEST
-
-/* ------------------------------------------------------------------ */
 /* 7. Parent-death signal                                               */
 
 START_TEST(pdeath_signal_outside_pid1)
@@ -721,7 +420,7 @@ START_TEST(pdeath_signal_outside_pid1)
 	pidfd = (int) syscall(SYS_pidfd_open, app, 0);
 	ck_assert_int_ge(pidfd, 0);
 	ck_assert_int_eq(kill(run.pid1, SIGKILL), 0);
-	got = wait_report_or_give_up(&run, "pdeath=", 20000);
+	got = rt_wait_count(&run, false, "pdeath=", 1, 20000);
 	if (!got)	/* it would wait for ever: do not leak it */
 		(void) syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 	close(pidfd);
@@ -742,7 +441,7 @@ END_TEST
 /* One app=1 line for the application (pid app), and one app=0 line for
  * each of the want orphans, each a distinct process that exited 0. */
 static void
-check_orphans_reaped(struct rt_run *run, const struct reaped *r, int n,
+check_orphans_reaped(struct rt_run *run, const struct rt_reaped *r, int n,
 		     long app, int want)
 {
 	int apps = 0, orphans = 0;
@@ -767,14 +466,14 @@ check_orphans_reaped(struct rt_run *run, const struct reaped *r, int n,
 
 START_TEST(status_notification_orphans)
 {
-	struct reaped r[64];
+	struct rt_reaped r[64];
 	struct rt_run run;
 
 	rt_helper_as_pid1(&run, "-n", "orphans", "20", NULL);
 	rt_finish(&run);
 	ck_assert_str_eq(rt_get(&run, "zombies"), "0");
 	ck_assert_int_eq(rt_exit_code(&run), 0);
-	check_orphans_reaped(&run, r, parse_reaped(&run, r, 64), 2, 20);
+	check_orphans_reaped(&run, r, rt_parse_reaped(&run, r, 64), 2, 20);
 }
 END_TEST
 
@@ -785,7 +484,7 @@ START_TEST(subreaper_outside_pid1)
 	const char *argv[] = {
 		rt_helper_path(), "-a", "-s", "-n", "orphans", "50", NULL,
 	};
-	struct reaped r[64];
+	struct rt_reaped r[64];
 	struct rt_opts o;
 	struct rt_run run;
 
@@ -797,7 +496,7 @@ START_TEST(subreaper_outside_pid1)
 	ck_assert_int_eq(atoi(rt_get(&run, "ppid")), run.pid1);
 	ck_assert_str_eq(rt_get(&run, "zombies"), "0");
 	ck_assert_int_eq(rt_exit_code(&run), 0);
-	check_orphans_reaped(&run, r, parse_reaped(&run, r, 64),
+	check_orphans_reaped(&run, r, rt_parse_reaped(&run, r, 64),
 			     atol(rt_get(&run, "pid")), 50);
 }
 END_TEST
@@ -1019,8 +718,8 @@ START_TEST(listen_pid_and_inherited_fd)
 	app = rt_app_host_pid(&run);
 	ck_assert_int_gt(app, 0);
 	reaper_fds = rt_fd_count(run.pid1);
-	reaper_has = fd_open_in(run.pid1, EXTRA_FD);
-	app_has = fd_open_in(app, EXTRA_FD);
+	reaper_has = rt_fd_open_in(run.pid1, EXTRA_FD);
+	app_has = rt_fd_open_in(app, EXTRA_FD);
 	assert_reaper_fds(run.pid1);
 	rt_finish(&run);
 
@@ -1179,10 +878,9 @@ END_TEST
 
 /* ------------------------------------------------------------------ */
 
-static Suite *
-suite(void)
+RT_TEST_SUITE(lifecycle, "lifecycle",
+	      RT_NEEDS_PIDNS | RT_NEEDS_HELPER)
 {
-	Suite *s = suite_create("lifecycle");
 	TCase *tc;
 
 	tc = rt_new_tcase(s, "inherit");
@@ -1204,9 +902,6 @@ suite(void)
 
 	tc = rt_new_tcase(s, "exit");
 	tcase_add_loop_test(tc, exit_code_remap, 0, 3);
-	tcase_add_test(tc, grace_period_as_pid1);
-	tcase_add_test(tc, grace_period_outside_pid1);
-	tcase_add_test(tc, no_grace_period_as_pid1);
 	tcase_add_test(tc, pdeath_signal_outside_pid1);
 	tcase_add_test(tc, status_notification_orphans);
 	tcase_add_test(tc, subreaper_outside_pid1);
@@ -1219,11 +914,4 @@ suite(void)
 	tcase_add_test(tc, debug_log_from_env);
 	tcase_add_test(tc, quiet_by_default);
 	tcase_add_test(tc, invalid_options_no_split);
-	return s;
-}
-
-int
-main(void)
-{
-	return rt_main_pidns(suite());
 }

@@ -6,9 +6,9 @@
  * Nothing here may split: a split re-executes /proc/self/exe, which is
  * this Check runner. REAPER_SPLIT_ALWAYS is only ever combined with an
  * option that must be refused first; should the library split anyway, the
- * re-executed copy finds GUARD_ENV in its environment and exits at once
- * with GUARD_CODE, so the mistake shows up as a failed test instead of a
- * second test run (see main()).
+ * re-executed copy finds RT_GUARD_ENV in its environment and exits at once
+ * with RT_GUARD_CODE, so the mistake shows up as a failed test instead of a
+ * second test run (see test-main.c).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -28,9 +28,8 @@
 
 #include "reaper.h"
 #include "options.h"
+#include "test-suite.h"
 
-#define GUARD_ENV "TEST_OPTIONS_REEXECUTED"
-#define GUARD_CODE 97
 
 /* The released 0.1 struct: every field up to on_reap_data. */
 #define SIZE_V0_1 (offsetof(struct reaper_options, on_reap_data) + \
@@ -51,7 +50,7 @@ clean_env(void)
 	ck_assert_int_eq(unsetenv("REAPER_DEBUG"), 0);
 	ck_assert_int_eq(unsetenv("REAPER"), 0);
 	ck_assert_int_eq(unsetenv("MY_MARK"), 0);
-	ck_assert_int_eq(unsetenv(GUARD_ENV), 0);
+	ck_assert_int_eq(unsetenv(RT_GUARD_ENV), 0);
 }
 
 /* waitpid(-1) fails with ECHILD only when we have no child at all, live
@@ -377,8 +376,8 @@ START_TEST(public_invalid_options)
 	n.o.flags = REAPER_SPLIT_ALWAYS;
 	n.bytes[sizeof(n.bytes) - 1] = 1;
 
-	/* See the file comment: a wrong split ends in exit GUARD_CODE. */
-	ck_assert_int_eq(setenv(GUARD_ENV, "1", 1), 0);
+	/* See the file comment: a wrong split ends in exit RT_GUARD_CODE. */
+	ck_assert_int_eq(setenv(RT_GUARD_ENV, "1", 1), 0);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		errno = 0;
 		ck_assert_msg(reaper_fork_self_opts(cases[i].opts) == -1,
@@ -387,7 +386,7 @@ START_TEST(public_invalid_options)
 			      i, errno);
 		assert_no_child();
 	}
-	ck_assert_int_eq(unsetenv(GUARD_ENV), 0);
+	ck_assert_int_eq(unsetenv(RT_GUARD_ENV), 0);
 }
 END_TEST
 
@@ -444,10 +443,8 @@ START_TEST(public_refused_while_thread_runs)
 }
 END_TEST
 
-static Suite *
-suite(void)
+RT_TEST_SUITE(options, "options", 0)
 {
-	Suite *s = suite_create("options");
 	TCase *tc = tcase_create("load");
 	TCase *pub = tcase_create("public");
 
@@ -474,22 +471,4 @@ suite(void)
 	tcase_add_test(pub, public_valid_options_not_pid1);
 	tcase_add_test(pub, public_refused_while_thread_runs);
 	suite_add_tcase(s, pub);
-	return s;
-}
-
-int
-main(void)
-{
-	SRunner *sr;
-	int failed;
-
-	/* We are a copy re-executed by a split that must not have happened;
-	 * the reaper above us mirrors this code into the failing test. */
-	if (getenv(GUARD_ENV))
-		_exit(GUARD_CODE);
-	sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -24,6 +24,7 @@
 #include "childenv.h"
 #include "marker.h"
 #include "signals.h"
+#include "test-suite.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -564,10 +565,9 @@ START_TEST(fmt_unsupported)
 }
 END_TEST
 
-static Suite *
-suite(void)
+RT_TEST_SUITE(parse, "parse",
+	      0)
 {
-	Suite *s = suite_create("parse");
 	TCase *sig = tcase_create("signals");
 	TCase *mark = tcase_create("marker");
 	TCase *fmt = tcase_create("fmt");
@@ -598,18 +598,4 @@ suite(void)
 	tcase_add_test(fmt, fmt_truncation);
 	tcase_add_test(fmt, fmt_unsupported);
 	suite_add_tcase(s, fmt);
-	return s;
-}
-
-int
-main(void)
-{
-	SRunner *sr;
-	int failed;
-
-	sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -32,44 +32,12 @@
 
 #include "test-common.h"
 
-/* One "sig=N code=C val=V pid=P" report line of the signals scenario. */
-struct sigline {
-	int sig;
-	int code;
-	int val;
-	int pid;
-};
-
-static struct sigline
-wait_sig(struct rt_run *run, int sig)
-{
-	struct sigline s;
-	char needle[32];
-	const char *l;
-
-	/* The trailing space keeps sig=1 from matching sig=10. */
-	snprintf(needle, sizeof(needle), "sig=%d ", sig);
-	l = rt_wait_line(run, needle);
-	ck_assert_int_eq(sscanf(l, "sig=%d code=%d val=%d pid=%d", &s.sig,
-				&s.code, &s.val, &s.pid), 4);
-	return s;
-}
-
 /* Start helper-app [opts...] SCENARIO as PID 1 and wait for "ready=1". */
 static void
 start_ready(struct rt_run *run, const char *const *argv)
 {
 	rt_start(run, NULL, argv);
 	rt_wait_line(run, "ready=1");
-}
-
-static void
-finish_ok(struct rt_run *run)
-{
-	rt_finish(run);
-	if (rt_exit_code(run) != 0)
-		rt_dump(run);
-	ck_assert_int_eq(run->wstatus, 0);
 }
 
 static const int forwarded[] = {
@@ -84,14 +52,14 @@ START_TEST(forwards_each_signal)
 	const char *argv[] = { rt_helper_path(), "signals", NULL };
 	int sig = rt_table_sig(forwarded[_i]);
 	struct rt_run run;
-	struct sigline s;
+	struct rt_sigline s;
 
 	start_ready(&run, argv);
 	rt_kill(run.pid1, sig);
-	s = wait_sig(&run, sig);
+	s = rt_wait_sig(&run, sig);
 	ck_assert_int_eq(s.code, SI_USER);
 	ck_assert_int_eq(s.pid, 1);
-	finish_ok(&run);
+	rt_finish_ok(&run);
 	ck_assert_int_eq(rt_count_sig(&run, NULL, sig), 1);
 }
 END_TEST
@@ -102,15 +70,15 @@ START_TEST(sigqueue_payload_kept)
 	const char *argv[] = { rt_helper_path(), "signals", NULL };
 	union sigval v = { .sival_int = 42 };
 	struct rt_run run;
-	struct sigline s;
+	struct rt_sigline s;
 
 	start_ready(&run, argv);
 	ck_assert_int_eq(sigqueue(run.pid1, SIGRTMIN + 2, v), 0);
-	s = wait_sig(&run, SIGRTMIN + 2);
+	s = rt_wait_sig(&run, SIGRTMIN + 2);
 	ck_assert_int_eq(s.code, SI_QUEUE);
 	ck_assert_int_eq(s.val, 42);
 	ck_assert_int_eq(s.pid, 1);
-	finish_ok(&run);
+	rt_finish_ok(&run);
 }
 END_TEST
 
@@ -122,7 +90,7 @@ assert_usr1_dropped(struct rt_run *run)
 {
 	rt_kill(run->pid1, SIGUSR1);
 	rt_kill(run->pid1, SIGUSR2);
-	wait_sig(run, SIGUSR2);
+	rt_wait_sig(run, SIGUSR2);
 	ck_assert_int_eq(rt_count_sig(run, NULL, SIGUSR1), 0);
 }
 
@@ -134,17 +102,17 @@ START_TEST(rewrite_by_name)
 			       "TERM:QUIT,USR1:0,RTMIN+1:HUP", "signals",
 			       NULL };
 	struct rt_run run;
-	struct sigline s;
+	struct rt_sigline s;
 
 	start_ready(&run, argv);
 	rt_kill(run.pid1, SIGTERM);
-	s = wait_sig(&run, SIGQUIT);
+	s = rt_wait_sig(&run, SIGQUIT);
 	ck_assert_int_eq(s.pid, 1);
 	assert_usr1_dropped(&run);
 	rt_kill(run.pid1, SIGRTMIN + 1);
-	s = wait_sig(&run, SIGHUP);
+	s = rt_wait_sig(&run, SIGHUP);
 	ck_assert_int_eq(s.pid, 1);
-	finish_ok(&run);
+	rt_finish_ok(&run);
 	/* The application drains what is pending before it exits: none of
 	 * the originals ever reached it. */
 	ck_assert_int_eq(rt_count_sig(&run, NULL, SIGTERM), 0);
@@ -162,9 +130,9 @@ START_TEST(rewrite_by_number)
 
 	start_ready(&run, argv);
 	rt_kill(run.pid1, SIGTERM);
-	wait_sig(&run, SIGQUIT);
+	rt_wait_sig(&run, SIGQUIT);
 	assert_usr1_dropped(&run);
-	finish_ok(&run);
+	rt_finish_ok(&run);
 	ck_assert_int_eq(rt_count_sig(&run, NULL, SIGTERM), 0);
 	ck_assert_int_eq(rt_count_sig(&run, NULL, SIGUSR1), 0);
 }
@@ -193,7 +161,7 @@ START_TEST(group_target_reaches_group)
 	l = rt_wait_line(&run, "member=child sig=10 ");
 	ck_assert_int_eq(sscanf(l, "member=child sig=10 pid=%ld", &spid), 1);
 	ck_assert_int_eq(spid, 1);
-	finish_ok(&run);
+	rt_finish_ok(&run);
 }
 END_TEST
 
@@ -223,7 +191,7 @@ START_TEST(default_target_is_application_only)
 	rt_wait_line(&run, "member=child sig=15 ");
 	ck_assert_int_eq(rt_count_sig(&run, "child", SIGUSR1), 0);
 	ck_assert_int_eq(rt_count_sig(&run, "child", SIGUSR2), 0);
-	finish_ok(&run);
+	rt_finish_ok(&run);
 	/* Everything pending at the child was reported before it left. */
 	ck_assert_int_eq(rt_count_sig(&run, "child", SIGUSR1), 0);
 	ck_assert_int_eq(rt_count_sig(&run, "child", SIGUSR2), 0);
@@ -245,7 +213,7 @@ START_TEST(application_gets_mask_and_dispositions)
 	sigaddset(&o.ignore, SIGPIPE);
 	sigaddset(&o.block, SIGUSR2);
 	rt_start(&run, &o, argv);
-	finish_ok(&run);
+	rt_finish_ok(&run);
 	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
 	/* Bit N-1 stands for signal N: HUP 1, PIPE 13, USR2 12. */
 	ck_assert_str_eq(rt_get(&run, "SigIgn"), "0000000000001001");
@@ -283,7 +251,7 @@ START_TEST(reaper_blocks_what_it_forwards)
 	ck_assert_int_gt(app, 0);
 	ck_assert_int_eq(rt_proc_status(app, "SigBlk"), 0);
 	ck_assert_int_eq(rt_proc_status(app, "SigIgn"), 0);
-	finish_ok(&run);
+	rt_finish_ok(&run);
 }
 END_TEST
 
@@ -294,13 +262,13 @@ START_TEST(pending_signal_survives_split)
 {
 	const char *argv[] = { rt_helper_path(), "-k", "10", "signals", NULL };
 	struct rt_run run;
-	struct sigline s;
+	struct rt_sigline s;
 
 	start_ready(&run, argv);
 	ck_assert_str_eq(rt_get(&run, "SigBlk"), "0000000000000200");
-	s = wait_sig(&run, SIGUSR1);
+	s = rt_wait_sig(&run, SIGUSR1);
 	ck_assert_int_eq(s.pid, 1);
-	finish_ok(&run);
+	rt_finish_ok(&run);
 	ck_assert_int_eq(rt_count_sig(&run, NULL, SIGUSR1), 1);
 }
 END_TEST
@@ -314,8 +282,8 @@ START_TEST(sigterm_to_handling_app)
 
 	start_ready(&run, argv);
 	rt_kill(run.pid1, SIGTERM);
-	ck_assert_int_eq(wait_sig(&run, SIGTERM).pid, 1);
-	finish_ok(&run);
+	ck_assert_int_eq(rt_wait_sig(&run, SIGTERM).pid, 1);
+	rt_finish_ok(&run);
 }
 END_TEST
 
@@ -374,7 +342,7 @@ START_TEST(zero_idle_wakeups)
 		rt_proc_status(run.pid1, "nonvoluntary_ctxt_switches"));
 	ck_assert_int_eq(after, before);
 	ck_assert_int_eq(rt_blocked_syscall(run.pid1), SYS_rt_sigtimedwait);
-	finish_ok(&run);
+	rt_finish_ok(&run);
 }
 END_TEST
 
@@ -399,7 +367,7 @@ START_TEST(signal_storm)
 	for (int i = 0; i < total; i++)
 		rt_kill(run.pid1, rt_table_sig(kinds[(size_t) i % nk]));
 	rt_kill(run.pid1, SIGRTMAX);
-	wait_sig(&run, SIGRTMAX);
+	rt_wait_sig(&run, SIGRTMAX);
 	for (size_t i = 0; i < nk; i++) {
 		int sig = rt_table_sig(kinds[i]);
 
@@ -412,15 +380,14 @@ START_TEST(signal_storm)
 			ck_assert_msg(rt_count_sig(&run, NULL, sig) >= 1,
 				      "signal %d never seen", sig);
 	}
-	finish_ok(&run);
+	rt_finish_ok(&run);
 	ck_assert_int_eq(rt_count_sig(&run, NULL, SIGRTMAX), 1);
 }
 END_TEST
 
-static Suite *
-suite(void)
+RT_TEST_SUITE(signals, "signals",
+	      RT_NEEDS_PIDNS | RT_NEEDS_HELPER)
 {
-	Suite *s = suite_create("signals");
 	TCase *tc = tcase_create("pid1");
 
 	tcase_add_checked_fixture(tc, rt_reset_signals, NULL);
@@ -441,11 +408,4 @@ suite(void)
 	tcase_add_test(tc, zero_idle_wakeups);
 	tcase_add_test(tc, signal_storm);
 	suite_add_tcase(s, tc);
-	return s;
-}
-
-int
-main(void)
-{
-	return rt_main_pidns(suite());
 }

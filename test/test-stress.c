@@ -350,19 +350,11 @@ START_TEST(orphans_under_signal_storm)
 }
 END_TEST
 
-static Suite *
-suite(void)
+RT_TEST_SUITE(stress, "stress",
+	      RT_NEEDS_PIDNS | RT_NEEDS_HELPER | RT_NEEDS_COMMAND)
 {
-	Suite *s = suite_create("stress");
 	TCase *tc = rt_new_tcase(s, "stress");
 
 	tcase_set_timeout(tc, stress_size()->timeout_s);
 	tcase_add_loop_test(tc, orphans_under_signal_storm, 0, 2);
-	return s;
-}
-
-int
-main(void)
-{
-	return rt_main_pidns(suite());
 }

@@ -87,12 +87,6 @@ static const char *const base_env[] = {
 	NULL,
 };
 
-static const char *
-reaper_path(void)
-{
-	return getenv("REAPER_TEST_COMMAND");
-}
-
 /* ------------------------------------------------------------------ */
 /* The processes below the test                                        */
 
@@ -383,7 +377,7 @@ child_of(pid_t parent, const char *what)
 
 START_TEST(shell_job_control)
 {
-	const char *argv[] = { reaper_path(), "--", "sh", "-i", NULL };
+	const char *argv[] = { rt_command_path(), "--", "sh", "-i", NULL };
 	struct session s = { .argv = argv, .stdin_fd = -1 };
 	struct pty_run run;
 	pid_t reaper, shell, job;
@@ -462,7 +456,7 @@ END_TEST
 
 START_TEST(command_owns_foreground)
 {
-	const char *argv[] = { reaper_path(), "--", "sh", "-c",
+	const char *argv[] = { rt_command_path(), "--", "sh", "-c",
 			       "echo READY; read x; exit 5", NULL };
 	struct session s = { .argv = argv, .stdin_fd = -1 };
 	struct pty_run run;
@@ -496,7 +490,7 @@ END_TEST
 
 START_TEST(interrupt_plain_command)
 {
-	const char *argv[] = { reaper_path(), "--", "cat", NULL };
+	const char *argv[] = { rt_command_path(), "--", "cat", NULL };
 	struct session s = { .argv = argv, .stdin_fd = -1 };
 	struct pty_run run;
 	int ws;
@@ -652,7 +646,7 @@ struct outer_run {
 static void
 outer_start(struct outer_run *o)
 {
-	const char *argv[] = { reaper_path(), "--", "cat", NULL };
+	const char *argv[] = { rt_command_path(), "--", "cat", NULL };
 	struct session s = { .argv = argv, .fn = outer_shell, .stdin_fd = -1 };
 	int report[2], go[2];
 
@@ -726,7 +720,7 @@ END_TEST
 START_TEST(stop_and_fg_with_wrapper_in_group)
 {
 	const char *argv[] = { "/bin/sh", "-c", "\"$0\" -- cat; echo wrapper-done",
-			       reaper_path(), NULL };
+			       rt_command_path(), NULL };
 	struct session s = { .argv = argv, .fn = outer_shell, .stdin_fd = -1 };
 	struct outer_run o;
 	struct outer_msg m;
@@ -808,7 +802,7 @@ END_TEST
 
 START_TEST(no_terminal_new_session)
 {
-	const char *argv[] = { reaper_path(), "--", "sh", "-c",
+	const char *argv[] = { rt_command_path(), "--", "sh", "-c",
 			       "echo READY; read x; exit 4", NULL };
 	int in[2];
 	struct session s = { .argv = argv };
@@ -858,7 +852,7 @@ END_TEST
  */
 START_TEST(stop_without_job_control_shell)
 {
-	const char *argv[] = { reaper_path(), "--", "cat", NULL };
+	const char *argv[] = { rt_command_path(), "--", "cat", NULL };
 	struct session s = { .argv = argv, .stdin_fd = -1 };
 	struct pty_run run;
 	pid_t reaper;
@@ -885,10 +879,9 @@ START_TEST(stop_without_job_control_shell)
 }
 END_TEST
 
-static Suite *
-suite(void)
+RT_TEST_SUITE(tty, "tty",
+	      RT_NEEDS_PIDNS | RT_NEEDS_COMMAND)
 {
-	Suite *s = suite_create("tty");
 	TCase *tc = tcase_create("pty");
 
 	tcase_add_checked_fixture(tc, rt_reset_signals, NULL);
@@ -903,17 +896,4 @@ suite(void)
 	tcase_add_test(tc, no_terminal_new_session);
 	tcase_add_test(tc, stop_without_job_control_shell);
 	suite_add_tcase(s, tc);
-	return s;
-}
-
-int
-main(void)
-{
-	/* Without the command there is nothing to test: an error, not a
-	 * pass or a skip. */
-	if (!reaper_path()) {
-		fprintf(stderr, "REAPER_TEST_COMMAND is not set\n");
-		return 99;
-	}
-	return rt_main_pidns(suite());
 }
