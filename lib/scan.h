@@ -28,9 +28,9 @@ size_t rp_scan_u64(const char *s, uint64_t max, uint64_t *v);
 static inline bool
 rp_scan_whole(const char *s, uint64_t max, uint64_t *v)
 {
-	size_t n = rp_scan_u64(s, max, v);
-
-	return n > 0 && s[n] == '\0';
+	/* Not empty, and the scan reached the end: digits and nothing else
+	 * (a first character that is no digit is consumed by nothing). */
+	return s[0] != '\0' && s[rp_scan_u64(s, max, v)] == '\0';
 }
 
 #endif

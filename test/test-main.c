@@ -30,14 +30,14 @@
 
 #include "test-common.h"
 
+/* The linker's names for the section's bounds: reserved, and theirs.
+ * NOLINTBEGIN(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 extern const struct rt_test_suite __start_rt_test_suites[]
 	__attribute__((visibility("hidden")));
 extern const struct rt_test_suite __stop_rt_test_suites[]
 	__attribute__((visibility("hidden")));
+/* NOLINTEND(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 
-#define foreach_suite(t) \
-	for (const struct rt_test_suite *t = __start_rt_test_suites; \
-	     t < __stop_rt_test_suites; t++)
 
 /* The environment variable each RT_NEEDS_* flag stands for; meson test
  * sets them (test/meson.build). */
@@ -57,7 +57,8 @@ check_env(void)
 {
 	int rc = 0;
 
-	foreach_suite(t) {
+	for (const struct rt_test_suite *t = __start_rt_test_suites;
+	     t < __stop_rt_test_suites; t++) {
 		for (size_t i = 0;
 		     i < sizeof(needed_env) / sizeof(needed_env[0]); i++) {
 			if (!(t->needs & needed_env[i].flag) ||
@@ -89,7 +90,8 @@ main(void)
 	if (rc)
 		return rc;
 
-	foreach_suite(t) {
+	for (const struct rt_test_suite *t = __start_rt_test_suites;
+	     t < __stop_rt_test_suites; t++) {
 		Suite *s;
 
 		if (t->needs & RT_NEEDS_PIDNS) {
