@@ -1,5 +1,6 @@
 /*
- * See fmt.h. Async-signal-safe: no locale, no allocation, no errno.
+ * Owns the engine's formatter (fmt.h). Async-signal-safe: no locale, no
+ * allocation, no errno.
  *
  * SPDX-License-Identifier: MIT
  */

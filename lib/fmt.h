@@ -1,7 +1,7 @@
 /*
  * The engine's own snprintf(): only the conversions its messages and /proc
- * paths use, so that the static command links no printf core (fmt_fp and
- * friends are a sixth of its resident text).
+ * paths use, so that the static command links no printf core (musl's
+ * floating-point formatting would be resident text of the idle reaper).
  *
  * Supported: %% %c %s, %d %u %x with the l, ll and z length modifiers, and
  * a precision on %s ("%.40s", "%.*s"). No flags, no field width: an

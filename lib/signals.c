@@ -1,5 +1,8 @@
 /*
- * Signal names and process signal state. Invariant: between
+ * Owns what the engine knows of signals: their names and numbers, the
+ * rewrite table, which are forwarded, and the process's signal state
+ * across the split (mask and dispositions saved, blocked, restored).
+ * Invariant: between
  * rp_signals_block() and the end of the process (reaper) or
  * rp_signals_restore() (failure path), every forwardable signal is blocked,
  * so nothing sent to the reaper is lost or acted on before the supervise
