@@ -20,9 +20,12 @@ rp_abi_copy(void *dst, size_t dst_size, const void *src, size_t min_size,
 	memset(dst, 0, dst_size);
 	if (!src)
 		return 0;
-	memcpy(&head, src, sizeof(head));
-	if (head.size < min_size)
+	/* The size alone first: a caller's struct may end right after it,
+	 * and nothing past its size is ours to read. */
+	memcpy(&head.size, src, sizeof(head.size));
+	if (head.size < min_size || head.size < sizeof(head))
 		return -EINVAL;
+	memcpy(&head, src, sizeof(head));
 	/* E2BIG before a flag is judged, as the kernel orders them: a newer
 	 * caller's struct is refused for its size, whatever it sets. */
 	for (size_t i = dst_size; i < head.size; i++)

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -133,6 +134,21 @@ START_TEST(abi_refusals)
 }
 END_TEST
 
+/* A caller whose struct ends right after its size: nothing past it is
+ * read (the buffer is exactly that big, for ASan and valgrind to see). */
+START_TEST(abi_short_caller)
+{
+	size_t *tiny = malloc(sizeof(*tiny));
+	struct v2 ours;
+
+	ck_assert_ptr_nonnull(tiny);
+	*tiny = sizeof(*tiny);
+	ck_assert_int_eq(rp_abi_copy(&ours, sizeof(ours), tiny,
+				     sizeof(struct v1), 0), -EINVAL);
+	free(tiny);
+}
+END_TEST
+
 START_TEST(abi_null_is_defaults)
 {
 	struct v2 ours;
@@ -243,6 +259,7 @@ RT_TEST_SUITE(base, "base", 0)
 	tcase_add_test(abi, abi_older_caller_gets_zeros);
 	tcase_add_test(abi, abi_newer_caller);
 	tcase_add_test(abi, abi_refusals);
+	tcase_add_test(abi, abi_short_caller);
 	tcase_add_test(abi, abi_null_is_defaults);
 	tcase_add_test(abi, abi_result);
 	suite_add_tcase(s, abi);
