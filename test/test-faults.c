@@ -37,6 +37,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "exec-limit.h"
 #include "test-common.h"
 
 #ifndef SYS_pidfd_open
@@ -492,69 +493,7 @@ START_TEST(lib_env_at_arg_max)
 }
 END_TEST
 
-/* fs/exec.c bprm_stack_limits(), as helper-app's exec_limit(). */
-static long
-exec_limit(void)
-{
-	unsigned long lim = (8UL << 20) / 4 * 3;
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    rl.rlim_cur / 4 < lim)
-		lim = rl.rlim_cur / 4;
-	if (lim < 32 * 4096)
-		lim = 32 * 4096;
-	return (long) lim;
-}
-
-static long
-strings_cost(const char *const *v, long *ptrs)
-{
-	long n = 0;
-
-	for (; *v; v++, (*ptrs)++)
-		n += (long) strlen(*v) + 1;
-	return n;
-}
-
-/* What execve(filename, argv, envp) takes of exec_limit(). */
-static long
-exec_cost(const char *filename, const char *const *argv,
-	  const char *const *envp)
-{
-	long ptrs = 0, n = (long) strlen(filename) + 1;
-
-	n += strings_cost(argv, &ptrs);
-	n += strings_cost(envp, &ptrs);
-	return n + ptrs * (long) sizeof(char *);
-}
-
-static unsigned int
-fnv(unsigned int h, const char *s)
-{
-	do {
-		h ^= (unsigned char) *s;
-		h *= 16777619u;
-	} while (*s++);
-	return h;
-}
-
-/* "COUNT/BYTES/HASH" as helper-app's report_sums() has it. */
-static void
-sums(char *out, size_t cap, const char *const *v)
-{
-	unsigned int h = 2166136261u;
-	long bytes = 0;
-	int n = 0;
-
-	for (; *v; v++, n++) {
-		h = fnv(h, *v);
-		bytes += (long) strlen(*v) + 1;
-	}
-	snprintf(out, cap, "%d/%ld/%08x", n, bytes, h);
-}
-
-/* envp[2...] padded with PADk=... so that exec_cost() of the command's
+/* envp[2...] padded with PADk=... so that rt_exec_cost() of the command's
  * own exec is the limit less slack. The strings are heap-owned. */
 static void
 pad_envp(const char **envp, size_t cap, const char *filename,
@@ -564,7 +503,7 @@ pad_envp(const char **envp, size_t cap, const char *filename,
 	size_t n = 2;
 
 	envp[n] = NULL;
-	need = exec_limit() - slack - exec_cost(filename, argv, envp);
+	need = rt_exec_limit() - slack - rt_exec_cost(filename, argv, envp, 0);
 	while (need > 0) {
 		char name[16];
 		long fixed = snprintf(name, sizeof(name), "PAD%zu", n) + 2 +
@@ -588,8 +527,8 @@ pad_envp(const char **envp, size_t cap, const char *filename,
 		envp[n] = NULL;
 		need -= fixed + v;
 	}
-	ck_assert_int_eq(exec_cost(filename, argv, envp),
-			 exec_limit() - slack);
+	ck_assert_int_eq(rt_exec_cost(filename, argv, envp, 0),
+			 rt_exec_limit() - slack);
 }
 
 static void
@@ -616,8 +555,8 @@ START_TEST(cmd_env_at_arg_max)
 
 	RT_SKIP_UNDER_VALGRIND("valgrind adds to every exec");
 	pad_envp(envp, 64, argv[0], argv, 16);
-	sums(want_env, sizeof(want_env), envp);
-	sums(want_arg, sizeof(want_arg), argv + 2);
+	rt_sums(want_env, sizeof(want_env), envp);
+	rt_sums(want_arg, sizeof(want_arg), argv + 2);
 	rt_opts_init(&o);
 	o.envp = envp;
 	o.exe = argv[0];
@@ -666,8 +605,8 @@ START_TEST(cmd_env_beyond_arg_max)
 	ck_assert_int_eq(symlink(rt_helper_path(), link), 0);
 	snprintf(path_var, sizeof(path_var), "PATH=%s", dir);
 	pad_envp(envp, 64, argv[0], argv, 16);
-	child = exec_cost(link, argv + 2, envp);
-	ck_assert_int_gt(child, exec_limit());
+	child = rt_exec_cost(link, argv + 2, envp, 0);
+	ck_assert_int_gt(child, rt_exec_limit());
 	rt_opts_init(&o);
 	o.envp = envp;
 	o.exe = argv[0];

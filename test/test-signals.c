@@ -54,7 +54,8 @@ static const char *const debug_opts[RT_MODES][3] = {
 /* Start the front end with mode_opts and SCENARIO [args] as PID 1 and
  * wait for the application's "ready=1". */
 #define start_ready(run, m, mode_opts, ...) do {			\
-	rt_start_mode((run), NULL, (m), (mode_opts), __VA_ARGS__, NULL);	\
+	rt_start_mode((run), NULL, (m), (mode_opts), __VA_ARGS__,	\
+		      NULL);						\
 	rt_wait_line((run), "ready=1");					\
 } while (0)
 
