@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -52,6 +53,33 @@ rt_opts_init(struct rt_opts *o)
 	sigemptyset(&o->ignore);
 	sigemptyset(&o->block);
 	o->extra_fd = -1;
+}
+
+bool
+rt_opts_without_proc(struct rt_opts *o, const char *test)
+{
+	static char libdir[PATH_MAX + 32];
+	static const char *envp[] = {
+		"HELPER_REPORT_FD=3", "PATH=/usr/local/bin:/usr/bin:/bin",
+		libdir, NULL,
+	};
+	char *slash;
+
+	rt_opts_init(o);
+	if (rt_valgrind() || rt_asan()) {
+		fprintf(stderr, "%s: not run under %s: it cannot start "
+			"without /proc\n", test,
+			rt_valgrind() ? "valgrind" : "AddressSanitizer");
+		return false;
+	}
+	snprintf(libdir, sizeof(libdir), "LD_LIBRARY_PATH=%s",
+		 rt_helper_path());
+	slash = strrchr(libdir, '/');
+	ck_assert_ptr_nonnull(slash);
+	strcpy(slash, "/..");
+	o->envp = envp;
+	o->no_proc = true;
+	return true;
 }
 
 /* The signals the C library keeps for itself (32 and 33 with glibc)

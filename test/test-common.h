@@ -55,6 +55,17 @@ struct rt_run {
 /* Defaults: PID 1, nothing ignored or blocked, no extra fd. */
 void rt_opts_init(struct rt_opts *o);
 
+/*
+ * rt_opts_init(), then PID 1 of a namespace with no /proc mounted (a
+ * minimal container). helper-app's runpath is $ORIGIN-relative, and ld.so
+ * finds $ORIGIN through /proc/self/exe: without /proc it could not even
+ * load libreaper.so, so the environment (a static array: report fd, PATH)
+ * sets LD_LIBRARY_PATH, which the split's re-exec passes on. False, after
+ * printing why under test's name, where nothing starts without /proc:
+ * under valgrind and under AddressSanitizer (the plain build runs it).
+ */
+bool rt_opts_without_proc(struct rt_opts *o, const char *test);
+
 /* False when no PID namespace can be made here (test-main.c skips). */
 bool rt_can_unshare_pidns(void);
 

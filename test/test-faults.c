@@ -207,64 +207,49 @@ END_TEST
 /* 2. No /proc                                                          */
 
 /*
- * PID 1 of a namespace with no /proc mounted (a minimal container). The
- * helper is found by LD_LIBRARY_PATH: its $ORIGIN runpath needs /proc.
- * 0: the command runs COMMAND and mirrors its status, silently.
- * 1: the command's grace period: as PID 1 it reaches leftovers with
+ * PID 1 of a namespace with no /proc mounted (a minimal container),
+ * through both front ends (_i % RT_MODES):
+ * _i / RT_MODES == 0: the application runs and its status is mirrored,
+ *    silently. For the library split: "exit 9" reached the application,
+ *    so its argv made it through the startup-argv fallback, its binary
+ *    through AT_EXECFN.
+ * _i / RT_MODES == 1: the grace period: as PID 1 it reaches leftovers with
  *    kill(-1), no /proc needed; the one that ignores SIGTERM is killed.
- * 2: the same grace period in the library split.
- * (The library split's plain case is test-lifecycle's split_without_proc.)
  */
 START_TEST(without_proc)
 {
-	char libdir[PATH_MAX + 32], *slash;
-	const char *envp[] = { REPORT_FD_ENV, DEFAULT_PATH, libdir, NULL };
-	const char *cmd_grace[] = { "--grace=300", NULL };
-	const char *lib_grace[] = { "-G", "300", NULL };
+	static const char *const grace[RT_MODES][3] = {
+		[RT_LIB] = { "-G", "300", NULL },
+		[RT_CMD] = { "--grace=300", NULL, NULL },
+	};
+	enum rt_mode m = (enum rt_mode)(_i % RT_MODES);
+	bool leftovers = _i / RT_MODES == 1;
 	struct rt_opts o;
 	struct rt_run run;
 
-	RT_SKIP_UNDER_VALGRIND("valgrind cannot start without /proc");
-	if (rt_asan()) {
-		fprintf(stderr, "SKIP without_proc: AddressSanitizer cannot "
-			"start without /proc (runs in the plain build)\n");
+	if (!rt_opts_without_proc(&o, __func__))
 		return;
-	}
-	snprintf(libdir, sizeof(libdir), "LD_LIBRARY_PATH=%s",
-		 rt_helper_path());
-	slash = strrchr(libdir, '/');
-	ck_assert_ptr_nonnull(slash);
-	strcpy(slash, "/..");
-	rt_opts_init(&o);
-	o.envp = envp;
-	o.no_proc = true;
-	switch (_i) {
-	case 0:
-		rt_start_mode(&run, &o, RT_CMD, NULL, "exit", "9", NULL);
-		break;
-	case 1:
-		rt_start_mode(&run, &o, RT_CMD, cmd_grace, "leftovers", "7", NULL);
-		break;
-	default:
-		rt_start_mode(&run, &o, RT_LIB, lib_grace, "leftovers", "7", NULL);
-		break;
-	}
+	if (leftovers)
+		rt_start_mode(&run, &o, m, grace[m], "leftovers", "7", NULL);
+	else
+		rt_start_mode(&run, &o, m, NULL, "exit", "9", NULL);
 	rt_finish(&run);
 	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
 	ck_assert_str_eq(rt_get(&run, "pid"), "2");
 	ck_assert_str_eq(rt_get(&run, "ppid"), "1");
-	if (_i == 0) {
+	ck_assert_str_eq(rt_get(&run, "marker"), "(none)");
+	ck_assert_msg(run.err_len == 0, "%s: stderr: %s", rt_mode_name[m],
+		      run.errbuf);
+	if (!leftovers) {
 		ck_assert_int_eq(rt_exit_code(&run), 9);
-		ck_assert_msg(run.err_len == 0, "stderr: %s", run.errbuf);
 		return;
 	}
-	ck_assert_msg(rt_exit_code(&run) == 7, "wait status 0x%x; stderr: %s",
-		      run.wstatus, run.errbuf);
+	ck_assert_msg(rt_exit_code(&run) == 7, "%s: wait status 0x%x",
+		      rt_mode_name[m], run.wstatus);
 	ck_assert_int_eq(rt_count(&run, "leftover="), 3);
 	ck_assert_int_eq(rt_count(&run, "leftover_got=trap sig=15"), 1);
 	ck_assert_int_eq(rt_count(&run, "leftover_got=setsid sig=15"), 1);
 	ck_assert_int_eq(rt_count(&run, "leftover_got=ignore"), 0);
-	ck_assert_msg(run.err_len == 0, "stderr: %s", run.errbuf);
 }
 END_TEST
 
@@ -962,7 +947,7 @@ RT_TEST_SUITE(faults, "faults",
 
 	tc = rt_new_tcase(s, "start");
 	tcase_add_test(tc, cmd_fork_fails_125);
-	tcase_add_loop_test(tc, without_proc, 0, 3);
+	tcase_add_loop_test(tc, without_proc, 0, 2 * RT_MODES);
 	tcase_add_loop_test(tc, std_fds_closed, 0, 8);
 	tcase_add_loop_test(tc, lib_fd_table_full, 0, 9);
 	tcase_add_loop_test(tc, cmd_fd_table_full, 0, 8);

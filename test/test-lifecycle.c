@@ -785,51 +785,7 @@ START_TEST(listen_pid_not_ours)
 END_TEST
 
 /* ------------------------------------------------------------------ */
-/* 15. No /proc                                                         */
-
-/*
- * The helper's runpath is $ORIGIN-relative, and ld.so finds $ORIGIN
- * through /proc/self/exe: without /proc it could not even load
- * libreaper.so. LD_LIBRARY_PATH stands in; the re-exec passes it on.
- */
-START_TEST(split_without_proc)
-{
-	char libdir[PATH_MAX + 32], *slash;
-	const char *envp[] = {
-		"HELPER_REPORT_FD=3", DEFAULT_PATH, libdir, NULL,
-	};
-	const char *argv[] = { rt_helper_path(), "exit", "9", NULL };
-	struct rt_opts o;
-	struct rt_run run;
-
-	RT_SKIP_UNDER_VALGRIND("valgrind cannot start without /proc");
-	if (rt_asan()) {
-		fprintf(stderr, "SKIP split_without_proc: AddressSanitizer "
-			"cannot start without /proc (runs in the plain build)\n");
-		return;
-	}
-	snprintf(libdir, sizeof(libdir), "LD_LIBRARY_PATH=%s",
-		 rt_helper_path());
-	slash = strrchr(libdir, '/');
-	ck_assert_ptr_nonnull(slash);
-	strcpy(slash, "/..");
-	rt_opts_init(&o);
-	o.envp = envp;
-	o.no_proc = true;
-	rt_start(&run, &o, argv);
-	rt_finish(&run);
-	/* "exit 9" reached the application: its argv made it through the
-	 * startup-argv fallback, its binary through AT_EXECFN. */
-	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
-	ck_assert_str_eq(rt_get(&run, "pid"), "2");
-	ck_assert_str_eq(rt_get(&run, "ppid"), "1");
-	ck_assert_str_eq(rt_get(&run, "marker"), "(none)");
-	ck_assert_int_eq(rt_exit_code(&run), 9);
-}
-END_TEST
-
-/* ------------------------------------------------------------------ */
-/* 16. Logging and invalid options                                      */
+/* 15. Logging and invalid options                                      */
 
 START_TEST(debug_log_from_env)
 {
@@ -910,7 +866,6 @@ RT_TEST_SUITE(lifecycle, "lifecycle",
 	tcase_add_test(tc, fork_fails_eagain);
 	tcase_add_test(tc, exec_fails_eperm);
 	tcase_add_test(tc, binary_deleted_after_start);
-	tcase_add_test(tc, split_without_proc);
 	tcase_add_test(tc, debug_log_from_env);
 	tcase_add_test(tc, quiet_by_default);
 	tcase_add_test(tc, invalid_options_no_split);
