@@ -1066,3 +1066,61 @@ rt_find_reaped(const struct rt_reaped *r, int n, long pid)
 			return &r[i];
 	return NULL;
 }
+
+void
+rt_copy_file(const char *from, const char *to, mode_t mode)
+{
+	char buf[65536];
+	int in, out;
+	ssize_t n;
+
+	in = open(from, O_RDONLY | O_CLOEXEC);
+	ck_assert_msg(in >= 0, "open %s: %s", from, strerror(errno));
+	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	ck_assert_msg(out >= 0, "create %s: %s", to, strerror(errno));
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		ck_assert_int_eq(write(out, buf, (size_t) n), n);
+	ck_assert_int_eq(n, 0);
+	/* umask may have cut the mode. */
+	ck_assert_int_eq(fchmod(out, mode), 0);
+	close(in);
+	ck_assert_int_eq(close(out), 0);
+}
+
+void
+rt_bin_copy_make(struct rt_bin_copy *c, enum rt_mode m)
+{
+	char src_lib[PATH_MAX], *slash;
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->dir, sizeof(c->dir), "/tmp/rt-copy.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(c->dir));
+	ck_assert_int_eq(chmod(c->dir, 0755), 0);
+	if (m == RT_CMD) {
+		snprintf(c->exe, sizeof(c->exe), "%s/reaper", c->dir);
+		rt_copy_file(rt_command_path(), c->exe, 0755);
+		return;
+	}
+	snprintf(c->bin, sizeof(c->bin), "%s/bin", c->dir);
+	snprintf(c->exe, sizeof(c->exe), "%s/bin/helper-app", c->dir);
+	snprintf(c->lib, sizeof(c->lib), "%s/libreaper.so.0", c->dir);
+	ck_assert_int_eq(mkdir(c->bin, 0755), 0);
+	rt_copy_file(rt_helper_path(), c->exe, 0755);
+	snprintf(src_lib, sizeof(src_lib), "%s", rt_helper_path());
+	slash = strrchr(src_lib, '/');
+	ck_assert_ptr_nonnull(slash);
+	*slash = '\0';
+	strcat(src_lib, "/../libreaper.so.0");
+	rt_copy_file(src_lib, c->lib, 0644);
+}
+
+void
+rt_bin_copy_remove(const struct rt_bin_copy *c)
+{
+	(void) unlink(c->exe);
+	if (c->lib[0])
+		(void) unlink(c->lib);
+	if (c->bin[0])
+		(void) rmdir(c->bin);
+	(void) rmdir(c->dir);
+}

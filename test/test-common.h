@@ -14,6 +14,7 @@
 #define TEST_COMMON_H
 
 #include <check.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -324,6 +325,24 @@ int rt_parse_reaped(struct rt_run *run, struct rt_reaped *out, int max);
 /* The entry for pid among n, or NULL. */
 const struct rt_reaped *rt_find_reaped(const struct rt_reaped *r, int n,
 				       long pid);
+
+/* Copy from to to (created, never replaced) with mode. */
+void rt_copy_file(const char *from, const char *to, mode_t mode);
+
+/*
+ * Front end m's binary copied to a fresh world-readable directory under
+ * /tmp: for runs as a uid that cannot read the build tree (a fresh clone
+ * may live in a 0700 directory), or that delete the binary. RT_LIB:
+ * helper-app in the build tree's layout (bin/helper-app, libreaper.so.0
+ * one level up) so that its $ORIGIN/.. runpath finds the library in the
+ * copy; RT_CMD: the command alone (it links lib/ statically; bin and lib
+ * are then empty). rt_bin_copy_remove() removes it all.
+ */
+struct rt_bin_copy {
+	char dir[32], bin[PATH_MAX], exe[PATH_MAX], lib[PATH_MAX];
+};
+void rt_bin_copy_make(struct rt_bin_copy *c, enum rt_mode m);
+void rt_bin_copy_remove(const struct rt_bin_copy *c);
 
 /* CLOCK_MONOTONIC in milliseconds. */
 long long rt_now_ms(void);

@@ -5,7 +5,7 @@
  * line on stderr, what the application inherits, and that nothing hangs,
  * crashes or loops. The faults already covered elsewhere are listed in
  * test/RELIABILITY.md; this file has the rest:
- *   fork failing (RLIMIT_NPROC) and /proc missing, for the command;
+ *   fork failing (RLIMIT_NPROC) and /proc missing;
  *   stdin, stdout, stderr closed at start;
  *   the fd table full (RLIMIT_NOFILE);
  *   argv + environment at the kernel's limit (E2BIG);
@@ -124,55 +124,18 @@ assert_fd_is(struct rt_run *run, int fd, bool closed, int mine)
 }
 
 /* ------------------------------------------------------------------ */
-/* Copies of binaries for another uid                                   */
-
-struct bin_copy {
-	char dir[32], exe[PATH_MAX];
-};
-
-/* The command in a fresh world-readable directory: a fresh clone may
- * live in a 0700 directory that the unprivileged uid cannot enter. The
- * command links lib/ statically, so the binary alone is enough. */
-static void
-command_copy_make(struct bin_copy *c)
-{
-	char buf[65536];
-	int in, out;
-	ssize_t n;
-
-	snprintf(c->dir, sizeof(c->dir), "/tmp/faults-copy.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(c->dir));
-	ck_assert_int_eq(chmod(c->dir, 0755), 0);
-	snprintf(c->exe, sizeof(c->exe), "%s/reaper", c->dir);
-	in = open(rt_command_path(), O_RDONLY | O_CLOEXEC);
-	ck_assert_int_ge(in, 0);
-	out = open(c->exe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
-	ck_assert_int_ge(out, 0);
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		ck_assert_int_eq(write(out, buf, (size_t) n), n);
-	ck_assert_int_eq(n, 0);
-	ck_assert_int_eq(fchmod(out, 0755), 0);
-	close(in);
-	ck_assert_int_eq(close(out), 0);
-}
-
-static void
-command_copy_remove(const struct bin_copy *c)
-{
-	(void) unlink(c->exe);
-	(void) rmdir(c->dir);
-}
-
-/* ------------------------------------------------------------------ */
-/* 1. fork() fails: the command                                         */
+/* 1. fork() fails                                                      */
 
 /*
- * RLIMIT_NPROC = 1 for an unprivileged uid: the reaper is that uid's
- * only process, so its fork() fails with EAGAIN (root would be exempt).
- * The library's split in the same fault is test-lifecycle's
- * fork_fails_eagain. Here: 125 and one line naming COMMAND and why.
+ * RLIMIT_NPROC = 1 for an unprivileged uid: PID 1 is that uid's only
+ * process, so its fork() fails with EAGAIN (root would be exempt). Both
+ * front ends say so in one line (the library when it logs: helper-app
+ * -d, REAPER_DEBUG). What follows differs by design: the
+ * library's call returns -1 with EAGAIN and the program goes on as PID 1
+ * with its mask as it was, to exit with its own 5; the command has no
+ * program to go on with: 125, and its line names COMMAND.
  */
-START_TEST(cmd_fork_fails_125)
+START_TEST(fork_fails)
 {
 	/* LeakSanitizer needs a process of its own at exit, which the
 	 * limit does not leave it. */
@@ -180,26 +143,36 @@ START_TEST(cmd_fork_fails_125)
 		DEFAULT_PATH, REPORT_FD_ENV, "ASAN_OPTIONS=detect_leaks=0",
 		NULL,
 	};
-	struct bin_copy c;
-	const char *argv[] = { c.exe, "--", "/bin/true", NULL };
+	enum rt_mode m = (enum rt_mode) _i;
+	struct rt_bin_copy c;
+	const char *lib_argv[] = { c.exe, "-d", "exit", "5", NULL };
+	const char *cmd_argv[] = { c.exe, "--", "/bin/true", NULL };
 	struct rt_opts o;
 	struct rt_run run;
 
 	RT_SKIP_UNDER_VALGRIND("uid 54321 cannot write valgrind's log");
-	command_copy_make(&c);
+	rt_bin_copy_make(&c, m);
 	rt_opts_init(&o);
 	o.envp = envp;
 	o.exe = c.exe;
 	o.uid = 54321;
 	o.nproc = 1;
-	rt_start(&run, &o, argv);
+	rt_start(&run, &o, m == RT_LIB ? lib_argv : cmd_argv);
 	rt_finish(&run);
-	command_copy_remove(&c);
-	ck_assert_msg(rt_exit_code(&run) == 125, "wait status 0x%x; stderr: %s",
-		      run.wstatus, run.errbuf);
+	rt_bin_copy_remove(&c);
+	if (m == RT_LIB) {
+		ck_assert_str_eq(rt_get(&run, "split"), "-1 errno=11");
+		ck_assert_str_eq(rt_get(&run, "pid"), "1");
+		ck_assert_str_eq(rt_get(&run, "SigBlk"), "0000000000000000");
+		ck_assert_int_eq(rt_exit_code(&run), 5);
+	} else {
+		ck_assert_msg(rt_exit_code(&run) == 125, "wait status 0x%x; "
+			      "stderr: %s", run.wstatus, run.errbuf);
+		ck_assert_int_eq(run.out_len, 0);
+	}
 	rt_assert_one_err_line(&run, "reaper[1]: ", (const char *const[]){
-		"cannot start '/bin/true'", strerror(EAGAIN), NULL });
-	ck_assert_int_eq(run.out_len, 0);
+		m == RT_LIB ? "cannot split" : "cannot start '/bin/true'",
+		strerror(EAGAIN), NULL });
 }
 END_TEST
 
@@ -946,7 +919,7 @@ RT_TEST_SUITE(faults, "faults",
 	TCase *tc;
 
 	tc = rt_new_tcase(s, "start");
-	tcase_add_test(tc, cmd_fork_fails_125);
+	tcase_add_loop_test(tc, fork_fails, 0, RT_MODES);
 	tcase_add_loop_test(tc, without_proc, 0, 2 * RT_MODES);
 	tcase_add_loop_test(tc, std_fds_closed, 0, 8);
 	tcase_add_loop_test(tc, lib_fd_table_full, 0, 9);

@@ -145,26 +145,6 @@ err_lines_all_start(struct rt_run *run, const char *prefix)
 /* ------------------------------------------------------------------ */
 /* Files                                                                */
 
-static void
-copy_file(const char *from, const char *to, mode_t mode)
-{
-	char buf[65536];
-	int in, out;
-	ssize_t n;
-
-	in = open(from, O_RDONLY | O_CLOEXEC);
-	ck_assert_msg(in >= 0, "open %s: %s", from, strerror(errno));
-	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-	ck_assert_msg(out >= 0, "create %s: %s", to, strerror(errno));
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		ck_assert_int_eq(write(out, buf, (size_t) n), n);
-	ck_assert_int_eq(n, 0);
-	/* umask may have cut the mode. */
-	ck_assert_int_eq(fchmod(out, mode), 0);
-	close(in);
-	ck_assert_int_eq(close(out), 0);
-}
-
 /* ------------------------------------------------------------------ */
 /* 1. argv, environment, cwd                                            */
 
@@ -504,80 +484,6 @@ END_TEST
 /* ------------------------------------------------------------------ */
 /* 10-13. Failures and odd binaries                                     */
 
-/*
- * A copy of the helper in a fresh world-readable directory under /tmp, in
- * the build tree's layout (helper in a directory, libreaper.so.0 one level
- * up) so its $ORIGIN/.. runpath finds the library in the copy. For runs
- * that need to delete the binary, or to run it as a user who cannot read
- * the build tree (a fresh clone may live in a 0700 directory).
- */
-struct helper_copy {
-	char dir[32], bin[PATH_MAX], exe[PATH_MAX], lib[PATH_MAX];
-};
-
-static void
-helper_copy_make(struct helper_copy *c)
-{
-	char src_lib[PATH_MAX], *slash;
-
-	snprintf(c->dir, sizeof(c->dir), "/tmp/life-copy.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(c->dir));
-	ck_assert_int_eq(chmod(c->dir, 0755), 0);
-	snprintf(c->bin, sizeof(c->bin), "%s/bin", c->dir);
-	snprintf(c->exe, sizeof(c->exe), "%s/bin/helper-app", c->dir);
-	snprintf(c->lib, sizeof(c->lib), "%s/libreaper.so.0", c->dir);
-	ck_assert_int_eq(mkdir(c->bin, 0755), 0);
-	copy_file(rt_helper_path(), c->exe, 0755);
-	snprintf(src_lib, sizeof(src_lib), "%s", rt_helper_path());
-	slash = strrchr(src_lib, '/');
-	ck_assert_ptr_nonnull(slash);
-	*slash = '\0';
-	strcat(src_lib, "/../libreaper.so.0");
-	copy_file(src_lib, c->lib, 0644);
-}
-
-static void
-helper_copy_remove(const struct helper_copy *c)
-{
-	(void) unlink(c->exe);
-	(void) unlink(c->lib);
-	(void) rmdir(c->bin);
-	(void) rmdir(c->dir);
-}
-
-/* RLIMIT_NPROC = 1 for an unprivileged uid: the helper is that uid's only
- * process, so fork() fails with EAGAIN (root would be exempt). */
-START_TEST(fork_fails_eagain)
-{
-	struct helper_copy c;
-	const char *argv[] = { c.exe, "exit", "5", NULL };
-	/* LeakSanitizer (in the ASan build) needs a process of its own at
-	 * exit, which the limit does not leave it. */
-	static const char *const envp[] = {
-		"PATH=/usr/local/bin:/usr/bin:/bin", "HELPER_REPORT_FD=3",
-		"ASAN_OPTIONS=detect_leaks=0", NULL,
-	};
-	struct rt_opts o;
-	struct rt_run run;
-
-	RT_SKIP_UNDER_VALGRIND("uid 54321 cannot write valgrind's log");
-	/* The helper and its library must be usable by that uid. */
-	helper_copy_make(&c);
-	rt_opts_init(&o);
-	o.envp = envp;
-	o.exe = c.exe;
-	o.uid = 54321;
-	o.nproc = 1;
-	rt_start(&run, &o, argv);
-	rt_finish(&run);
-	helper_copy_remove(&c);
-	ck_assert_str_eq(rt_get(&run, "split"), "-1 errno=11");
-	ck_assert_str_eq(rt_get(&run, "pid"), "1");
-	ck_assert_str_eq(rt_get(&run, "SigBlk"), "0000000000000000");
-	ck_assert_int_eq(rt_exit_code(&run), 5);
-}
-END_TEST
-
 START_TEST(exec_fails_eperm)
 {
 	struct rt_run run;
@@ -602,20 +508,20 @@ END_TEST
  */
 START_TEST(binary_deleted_after_start)
 {
-	struct helper_copy c;
+	struct rt_bin_copy c;
 	const char *argv[] = { c.exe, "-U", "info", NULL };
 	struct rt_opts o;
 	struct rt_run run;
 	bool gone;
 
 	RT_SKIP_UNDER_VALGRIND("no execveat() in valgrind 3.19");
-	helper_copy_make(&c);
+	rt_bin_copy_make(&c, RT_LIB);
 	rt_opts_init(&o);
 	o.exe = c.exe;
 	rt_start(&run, &o, argv);
 	rt_finish(&run);
 	gone = access(c.exe, F_OK) < 0 && errno == ENOENT;
-	helper_copy_remove(&c);
+	rt_bin_copy_remove(&c);
 
 	ck_assert_msg(gone, "the helper did not unlink itself");
 	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
@@ -863,7 +769,6 @@ RT_TEST_SUITE(lifecycle, "lifecycle",
 	tcase_add_test(tc, subreaper_outside_pid1);
 
 	tc = rt_new_tcase(s, "failure");
-	tcase_add_test(tc, fork_fails_eagain);
 	tcase_add_test(tc, exec_fails_eperm);
 	tcase_add_test(tc, binary_deleted_after_start);
 	tcase_add_test(tc, debug_log_from_env);
