@@ -4,9 +4,9 @@
  * the behaviour only exists there, as a plain process), and the test
  * checks what COMMAND (helper-app, for which reaper_fork_self() is a
  * no-op since it is not PID 1) reports it got, how the command exits, and
- * what the kernel says about the reaper in /proc. Signal forwarding,
- * rewriting and targets, for both front ends, are in test-signals.c; the
- * same behaviours of reaper_fork_self() here are in test-lifecycle.c.
+ * what the kernel says about the reaper in /proc: what only the command
+ * does. Signal forwarding, rewriting and targets, exit statuses and
+ * orphans, for both front ends, are in test-signals.c and test-exit.c.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -110,40 +110,8 @@ wait_exit(int pidfd, int ms)
 	return r == 1;
 }
 
-
-
 /* ------------------------------------------------------------------ */
-/* 1. Reaping                                                           */
-
-/*
- * 2000 orphans: COMMAND forks children that each leave a grandchild and
- * exit, so the grandchildren come to the reaper. COMMAND checks the
- * namespace itself (no zombie, then no process at all left to the reaper
- * but itself), then waits; the test looks at the reaper's children from
- * the host: COMMAND and nothing else. COMMAND's 41 is mirrored.
- */
-START_TEST(orphans_reaped)
-{
-	struct rt_run run;
-	int all, zombies;
-
-	/* Each fork costs memcheck ~50 ms: fewer orphans under it (200
-	 * took 14 s, a tenth of the whole valgrind run's budget). */
-	cmd_start(&run, NULL, "--", rt_helper_path(), "orphans-hold",
-		  rt_valgrind() ? "50" : "2000", "41");
-	rt_wait_line(&run, "ready=1");
-	rt_count_children(run.pid1, &all, &zombies);
-	rt_finish(&run);
-	if (rt_exit_code(&run) != 41)
-		rt_dump(&run);
-	ck_assert_ptr_null(rt_get(&run, "error"));
-	ck_assert_str_eq(rt_get(&run, "zombies"), "0");
-	ck_assert_str_eq(rt_get(&run, "orphans_left"), "0");
-	ck_assert_int_eq(zombies, 0);
-	ck_assert_int_eq(all, 1);
-	ck_assert_int_eq(rt_exit_code(&run), 41);
-}
-END_TEST
+/* 1. Reaping (orphans reaped, for both front ends: test-exit.c)        */
 
 /*
  * Past 256 orphans the kernel reaps (SIGCHLD ignored), where it keeps
@@ -489,7 +457,6 @@ RT_TEST_SUITE(command_run, "command-run",
 	TCase *tc;
 
 	tc = rt_new_tcase(s, "reaping");
-	tcase_add_test(tc, orphans_reaped);
 	tcase_add_test(tc, kernel_reaps_after_storm);
 	tcase_add_test(tc, warn_reaped_keeps_reaping);
 	tcase_add_test(tc, grace_after_kernel_reaping);
