@@ -319,73 +319,6 @@ START_TEST(reaper_parent_death_signal)
 }
 END_TEST
 
-/*
- * --command-parent-death-signal / REAPER_COMMAND_PARENT_DEATH_SIGNAL:
- * when the reaper is SIGKILLed (outside PID 1, where nothing else would
- * end COMMAND), COMMAND gets SIGNAL from the kernel, sent as the dying
- * reaper. COMMAND comes to the test (subreaper); TERM sent to it directly
- * after the reaper's pidfd turned readable is the fence.
- */
-START_TEST(command_parent_death_signal)
-{
-	static const struct {
-		const char *flag, *value, *env;
-		int sig;
-	} t[] = {
-		{ "--command-parent-death-signal=USR1", NULL, NULL, SIGUSR1 },
-		{ "--command-parent-death-signal", "12", NULL, SIGUSR2 },
-		{ NULL, NULL, "REAPER_COMMAND_PARENT_DEATH_SIGNAL=SIGHUP",
-		  SIGHUP },
-	};
-	const char *envp[] = { DEFAULT_PATH, REPORT_FD_ENV, t[_i].env, NULL };
-	const char *args[12];
-	struct rt_opts o;
-	struct rt_run run;
-	struct rt_sigline s;
-	pid_t app;
-	size_t n = 0;
-	int fd, st;
-
-	RT_SKIP_UNDER_VALGRIND("waits on a pidfd: none in valgrind 3.19");
-	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
-	if (t[_i].flag)
-		args[n++] = t[_i].flag;
-	if (t[_i].value)
-		args[n++] = t[_i].value;
-	args[n++] = "--";
-	args[n++] = rt_helper_path();
-	args[n++] = "signals";
-	args[n] = NULL;
-	rt_opts_init(&o);
-	o.no_pidns = true;
-	if (t[_i].env)
-		o.envp = envp;
-	cmd_startv(&run, &o, args);
-	rt_wait_line(&run, "ready=1");
-	app = (pid_t) atol(rt_get(&run, "pid"));
-	ck_assert_int_eq(rt_ppid_of(app), run.pid1);
-
-	fd = pidfd_open(run.pid1);
-	rt_kill(run.pid1, SIGKILL);
-	ck_assert(wait_exit(fd, -1));
-	close(fd);
-	ck_assert_int_eq(rt_ppid_of(app), getpid());
-	rt_kill(app, SIGTERM);
-	rt_wait_sig(&run, SIGTERM);
-	/* Counted first: waiting for a signal that never came would hang. */
-	ck_assert_int_eq(rt_count_sig(&run, NULL, t[_i].sig), 1);
-	s = rt_wait_sig(&run, t[_i].sig);
-	ck_assert_int_eq(s.code, SI_USER);
-	ck_assert_int_eq(s.pid, run.pid1);
-
-	rt_finish(&run);
-	ck_assert_int_eq(rt_term_sig(&run), SIGKILL);
-	ck_assert_int_eq(waitpid(app, &st, 0), app);
-	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "COMMAND status "
-		      "0x%x", st);
-}
-END_TEST
-
 /* ------------------------------------------------------------------ */
 /* 3. What the idle reaper holds                                       */
 
@@ -464,7 +397,6 @@ RT_TEST_SUITE(command_run, "command-run",
 
 	tc = rt_new_tcase(s, "parent-death");
 	tcase_add_loop_test(tc, reaper_parent_death_signal, 0, 3);
-	tcase_add_loop_test(tc, command_parent_death_signal, 0, 3);
 
 	tc = rt_new_tcase(s, "idle");
 	tcase_add_test(tc, no_inherited_fds);

@@ -373,49 +373,6 @@ START_TEST(exit_code_remap)
 END_TEST
 
 /* ------------------------------------------------------------------ */
-/* 7. Parent-death signal                                               */
-
-START_TEST(pdeath_signal_outside_pid1)
-{
-	const char *argv[] = {
-		rt_helper_path(), "-a", "-P", "10", "pdeath", "10", NULL,
-	};
-	struct rt_opts o;
-	struct rt_run run;
-	pid_t app;
-	int pidfd, st;
-	bool got;
-
-	RT_SKIP_UNDER_VALGRIND("waits on a pidfd: none in valgrind 3.19");
-	/* The application outlives its reaper: as our subreaper's orphan it
-	 * is ours to reap, instead of a zombie the host's init may keep. */
-	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
-	rt_opts_init(&o);
-	o.no_pidns = true;
-	rt_start(&run, &o, argv);
-	ck_assert_ptr_nonnull(rt_wait_for(&run, "ready=1"));
-	app = (pid_t) atol(rt_get(&run, "pid"));
-	ck_assert_int_ne(app, run.pid1);
-	/* Pinned, so the cleanup below cannot hit a reused pid. */
-	pidfd = (int) syscall(SYS_pidfd_open, app, 0);
-	ck_assert_int_ge(pidfd, 0);
-	ck_assert_int_eq(kill(run.pid1, SIGKILL), 0);
-	got = rt_wait_count(&run, false, "pdeath=", 1, 20000);
-	if (!got)	/* it would wait for ever: do not leak it */
-		(void) syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-	close(pidfd);
-	rt_finish(&run);
-	ck_assert_int_eq(waitpid(app, &st, 0), app);
-
-	ck_assert_msg(got, "no parent-death signal in the application");
-	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
-	ck_assert_int_eq(rt_count(&run, "pdeath=10 "), 1);
-	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	ck_assert_int_eq(rt_term_sig(&run), SIGKILL);
-}
-END_TEST
-
-/* ------------------------------------------------------------------ */
 /* 8, 9. Status notification, subreaper                                 */
 
 /* One app=1 line for the application (pid app), and one app=0 line for
@@ -764,7 +721,6 @@ RT_TEST_SUITE(lifecycle, "lifecycle",
 
 	tc = rt_new_tcase(s, "exit");
 	tcase_add_loop_test(tc, exit_code_remap, 0, 3);
-	tcase_add_test(tc, pdeath_signal_outside_pid1);
 	tcase_add_test(tc, status_notification_orphans);
 	tcase_add_test(tc, subreaper_outside_pid1);
 

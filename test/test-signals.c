@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -573,6 +574,86 @@ START_TEST(default_target_is_application_only)
 }
 END_TEST
 
+/*
+ * The application's parent-death signal: when the reaper is SIGKILLed
+ * outside PID 1 (where nothing else would end the application), the
+ * application gets SIGNAL from the kernel, sent as the dying reaper. The
+ * library's reaper_options.pdeathsig (helper-app -a -P), the command's
+ * --command-parent-death-signal in two spellings and
+ * REAPER_COMMAND_PARENT_DEATH_SIGNAL (the library reads no variable).
+ * The application comes to the test (subreaper) once the reaper is gone
+ * (the relay's status pipe says so); TERM sent to it directly is the
+ * fence.
+ */
+static const struct {
+	enum rt_mode m;
+	const char *flag, *value, *env;
+	int sig;
+} app_pdeath_cases[] = {
+	{ RT_LIB, "-P", "10", NULL, SIGUSR1 },
+	{ RT_CMD, "--command-parent-death-signal=USR1", NULL, NULL, SIGUSR1 },
+	{ RT_CMD, "--command-parent-death-signal", "12", NULL, SIGUSR2 },
+	{ RT_CMD, NULL, NULL, "REAPER_COMMAND_PARENT_DEATH_SIGNAL=SIGHUP",
+	  SIGHUP },
+};
+
+START_TEST(application_parent_death_signal)
+{
+	enum rt_mode m = app_pdeath_cases[_i].m;
+	int sig = app_pdeath_cases[_i].sig;
+	const char *envp[] = {
+		DEFAULT_PATH, REPORT_FD_ENV, app_pdeath_cases[_i].env, NULL,
+	};
+	const char *args[8];
+	struct rt_opts o;
+	struct rt_run run;
+	struct rt_sigline s;
+	size_t n = 0;
+	pid_t app;
+	int st;
+
+	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	/* The library splits outside PID 1 only when asked. */
+	if (m == RT_LIB)
+		args[n++] = "-a";
+	if (app_pdeath_cases[_i].flag)
+		args[n++] = app_pdeath_cases[_i].flag;
+	if (app_pdeath_cases[_i].value)
+		args[n++] = app_pdeath_cases[_i].value;
+	args[n] = NULL;
+	rt_opts_init(&o);
+	o.no_pidns = true;
+	if (app_pdeath_cases[_i].env)
+		o.envp = envp;
+	rt_start_mode(&run, &o, m, args, "signals", NULL);
+	rt_wait_line(&run, "ready=1");
+	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
+	app = (pid_t) atol(rt_get(&run, "pid"));
+	ck_assert_int_ne(app, run.pid1);
+	ck_assert_int_eq(rt_ppid_of(app), run.pid1);
+
+	rt_kill(run.pid1, SIGKILL);
+	ck_assert(rt_wait_started_exit(&run, GIVE_UP_MS));
+	ck_assert_int_eq(rt_ppid_of(app), getpid());
+	rt_kill(app, SIGTERM);
+	rt_wait_sig(&run, SIGTERM);
+	/* Counted first: waiting for a signal that never came would hang. */
+	ck_assert_msg(rt_count_sig(&run, NULL, sig) == 1, "%s: signal %d "
+		      "came %d times", rt_mode_name[m], sig,
+		      rt_count_sig(&run, NULL, sig));
+	s = rt_wait_sig(&run, sig);
+	ck_assert_int_eq(s.code, SI_USER);
+	ck_assert_int_eq(s.pid, run.pid1);
+
+	rt_finish(&run);
+	ck_assert_int_eq(rt_term_sig(&run), SIGKILL);
+	ck_assert_int_eq(waitpid(app, &st, 0), app);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "application "
+		      "status 0x%x", st);
+	ck_assert_int_eq(rt_count_sig(&run, NULL, sig), 1);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* 4. Masks and dispositions                                            */
 
@@ -721,6 +802,9 @@ RT_TEST_SUITE(signals, "signals",
 				  sizeof(group_cases[0])));
 	tcase_add_loop_test(tc, default_target_is_application_only, 0,
 			    RT_MODES);
+	tcase_add_loop_test(tc, application_parent_death_signal, 0,
+			    (int)(sizeof(app_pdeath_cases) /
+				  sizeof(app_pdeath_cases[0])));
 
 	tc = rt_new_tcase(s, "masks");
 	tcase_add_loop_test(tc, application_gets_mask_and_dispositions, 0,
