@@ -13,7 +13,6 @@
 #include "config.h"
 
 #include <check.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -22,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -38,10 +36,6 @@
 
 #define DEFAULT_PATH "PATH=/usr/local/bin:/usr/bin:/bin"
 #define REPORT_FD_ENV "HELPER_REPORT_FD=3"
-
-/* Far from 0-3 and from whatever the reaper opens for itself, so its
- * presence or absence in a process is unambiguous. */
-#define EXTRA_FD 50
 
 /* Only bounds waits that would last for ever when the command is broken,
  * so that the test fails and cleans up instead of hanging; never a delay. */
@@ -320,69 +314,6 @@ START_TEST(reaper_parent_death_signal)
 END_TEST
 
 /* ------------------------------------------------------------------ */
-/* 3. What the idle reaper holds                                       */
-
-/*
- * An fd inherited at EXTRA_FD reaches COMMAND, and the reaper itself
- * keeps only 0-2 (COMMAND's pidfd is opened only if the kernel comes to
- * reap). -vv logs "reaper of" once the reaper has closed what it
- * inherited.
- */
-START_TEST(no_inherited_fds)
-{
-	char path[64], target[256];
-	struct rt_opts o;
-	struct rt_run run;
-	struct dirent *de;
-	int e, std_fds, count;
-	bool app_has;
-	struct stat st;
-	pid_t app;
-	DIR *d;
-
-	RT_SKIP_UNDER_VALGRIND("/proc shows valgrind's fds");
-	/* 0 and 2 are the harness's pipes; 1 is whatever we have. */
-	std_fds = 2 + (fcntl(1, F_GETFD) >= 0);
-	e = eventfd(0, EFD_CLOEXEC);
-	ck_assert_int_ge(e, 0);
-	ck_assert_int_eq(dup3(e, EXTRA_FD, O_CLOEXEC), EXTRA_FD);
-	close(e);
-	rt_opts_init(&o);
-	o.extra_fd = EXTRA_FD;
-	cmd_start(&run, &o, "-v", "-v", "--", rt_helper_path(), "wait");
-	close(EXTRA_FD);
-	rt_wait_line(&run, "ready=1");
-	ck_assert_ptr_nonnull(rt_wait_err_for(&run, "reaper of "));
-	app = rt_app_host_pid(&run);
-	ck_assert_int_gt(app, 0);
-	snprintf(path, sizeof(path), "/proc/%ld/fd/%d", (long) app, EXTRA_FD);
-	app_has = stat(path, &st) == 0;
-	count = rt_fd_count(run.pid1);
-	snprintf(path, sizeof(path), "/proc/%ld/fd", (long) run.pid1);
-	d = opendir(path);
-	ck_assert_ptr_nonnull(d);
-	while ((de = readdir(d))) {
-		int fd = atoi(de->d_name);
-		ssize_t len;
-
-		if (de->d_name[0] == '.' || fd <= 2)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%ld/fd/%d",
-			 (long) run.pid1, fd);
-		len = readlink(path, target, sizeof(target) - 1);
-		if (len < 0)
-			continue;
-		target[len] = '\0';
-		ck_assert_msg(0, "the reaper holds fd %d: %s", fd, target);
-	}
-	closedir(d);
-	rt_finish_ok(&run);
-	ck_assert(app_has);
-	ck_assert_int_eq(count, std_fds);
-}
-END_TEST
-
-/* ------------------------------------------------------------------ */
 
 RT_TEST_SUITE(command_run, "command-run",
 	      RT_NEEDS_PIDNS | RT_NEEDS_HELPER | RT_NEEDS_COMMAND)
@@ -397,7 +328,4 @@ RT_TEST_SUITE(command_run, "command-run",
 
 	tc = rt_new_tcase(s, "parent-death");
 	tcase_add_loop_test(tc, reaper_parent_death_signal, 0, 3);
-
-	tc = rt_new_tcase(s, "idle");
-	tcase_add_test(tc, no_inherited_fds);
 }

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -979,6 +980,11 @@ rt_kill_stray_leftovers(struct rt_run *run, int ms)
 
 const char *const rt_mode_name[] = { "library", "command" };
 
+const char *const rt_debug_opts[RT_MODES][3] = {
+	[RT_LIB] = { "-d", NULL, NULL },
+	[RT_CMD] = { "-v", "-v", NULL },
+};
+
 void
 rt_start_mode(struct rt_run *run, const struct rt_opts *opts, enum rt_mode m,
 	      const char *const *mode_opts, ...)
@@ -1123,4 +1129,15 @@ rt_bin_copy_remove(const struct rt_bin_copy *c)
 	if (c->bin[0])
 		(void) rmdir(c->bin);
 	(void) rmdir(c->dir);
+}
+
+int
+rt_extra_fd_make(int fd)
+{
+	int e = eventfd(0, EFD_CLOEXEC);
+
+	ck_assert_int_ge(e, 0);
+	ck_assert_int_eq(dup3(e, fd, O_CLOEXEC), fd);
+	close(e);
+	return fd;
 }

@@ -294,6 +294,9 @@ enum rt_mode { RT_LIB, RT_CMD };
 #define RT_MODES 2
 /* "library", "command": for failure messages. */
 extern const char *const rt_mode_name[RT_MODES];
+/* Each front end's options to log everything it does, every forward
+ * included: helper-app -d (REAPER_DEBUG), the command's -v -v. */
+extern const char *const rt_debug_opts[RT_MODES][3];
 
 /*
  * Start, with opts (NULL: PID 1, defaults), the helper (RT_LIB: helper
@@ -343,6 +346,14 @@ struct rt_bin_copy {
 };
 void rt_bin_copy_make(struct rt_bin_copy *c, enum rt_mode m);
 void rt_bin_copy_remove(const struct rt_bin_copy *c);
+
+/* An fd number a test hands down: far from 0-3 and from whatever the
+ * reaper opens for itself, so its presence or absence is unambiguous. */
+#define RT_EXTRA_FD 50
+
+/* An eventfd at fd (O_CLOEXEC: rt_opts.extra_fd keeps it open at the
+ * exec); returns fd. */
+int rt_extra_fd_make(int fd);
 
 /* CLOCK_MONOTONIC in milliseconds. */
 long long rt_now_ms(void);

@@ -15,7 +15,6 @@
 #include "config.h"
 
 #include <check.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -24,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -33,13 +31,7 @@
 
 #include "test-common.h"
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
 
-/* The fd number test 14 hands down: far from 0-3 and from whatever the
- * reaper opens for itself, so its presence or absence is unambiguous. */
-#define EXTRA_FD 50
 
 #define DEFAULT_PATH "PATH=/usr/local/bin:/usr/bin:/bin"
 
@@ -513,89 +505,6 @@ END_TEST
 /* ------------------------------------------------------------------ */
 /* 14. Socket activation                                                */
 
-static int
-make_extra_fd(void)
-{
-	int e = eventfd(0, EFD_CLOEXEC), fd;
-
-	ck_assert_int_ge(e, 0);
-	fd = dup3(e, EXTRA_FD, O_CLOEXEC);
-	ck_assert_int_eq(fd, EXTRA_FD);
-	close(e);
-	return fd;
-}
-
-/* The reaper holds 0-2 (those it was given) and nothing else: the
- * application's pidfd is opened only if the kernel comes to reap. */
-static void
-assert_reaper_fds(pid_t reaper)
-{
-	char path[64], target[256];
-	struct dirent *de;
-	DIR *d;
-
-	RT_SKIP_UNDER_VALGRIND("/proc shows valgrind's fds");
-	snprintf(path, sizeof(path), "/proc/%ld/fd", (long) reaper);
-	d = opendir(path);
-	ck_assert_ptr_nonnull(d);
-	while ((de = readdir(d))) {
-		int fd = atoi(de->d_name);
-		ssize_t n;
-
-		if (de->d_name[0] == '.' || fd <= 2)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%ld/fd/%d", (long) reaper,
-			 fd);
-		n = readlink(path, target, sizeof(target) - 1);
-		if (n < 0)
-			continue;
-		target[n] = '\0';
-		ck_assert_msg(0, "the reaper holds fd %d: %s", fd, target);
-	}
-	closedir(d);
-}
-
-START_TEST(listen_pid_and_inherited_fd)
-{
-	static const char *const envp[] = {
-		"HELPER_REPORT_FD=3", DEFAULT_PATH, "LISTEN_PID=1",
-		"LISTEN_FDS=1", NULL,
-	};
-	const char *argv[] = { rt_helper_path(), "-d", "wait", NULL };
-	struct rt_opts o;
-	struct rt_run run;
-	pid_t app;
-	int reaper_fds, std_fds;
-	bool reaper_has, app_has;
-
-	/* 0 and 2 are the harness's pipes; 1 is whatever we have. */
-	std_fds = 2 + (fcntl(1, F_GETFD) >= 0);
-	rt_opts_init(&o);
-	o.envp = envp;
-	o.extra_fd = make_extra_fd();
-	rt_start(&run, &o, argv);
-	close(o.extra_fd);
-	ck_assert_ptr_nonnull(rt_wait_for(&run, "ready=1"));
-	/* Logged after the reaper closed what it inherited. */
-	ck_assert(rt_wait_err_for(&run, "reaper of "));
-	app = rt_app_host_pid(&run);
-	ck_assert_int_gt(app, 0);
-	reaper_fds = rt_fd_count(run.pid1);
-	reaper_has = rt_fd_open_in(run.pid1, EXTRA_FD);
-	app_has = rt_fd_open_in(app, EXTRA_FD);
-	assert_reaper_fds(run.pid1);
-	rt_finish(&run);
-
-	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
-	ck_assert_str_eq(rt_get(&run, "listen_pid"), "2");
-	ck_assert(app_has);
-	ck_assert(!reaper_has);
-	if (!rt_valgrind())	/* /proc would list valgrind's fds too */
-		ck_assert_int_eq(reaper_fds, std_fds);
-	ck_assert_int_eq(rt_exit_code(&run), 0);
-}
-END_TEST
-
 /* The application's own view: the fd is listed by scenario info, and
  * LISTEN_FDS is passed on untouched. */
 START_TEST(listen_fd_listed_by_app)
@@ -615,12 +524,12 @@ START_TEST(listen_fd_listed_by_app)
 
 	rt_opts_init(&o);
 	o.envp = envp;
-	o.extra_fd = make_extra_fd();
+	o.extra_fd = rt_extra_fd_make(RT_EXTRA_FD);
 	rt_start(&run, &o, argv);
 	close(o.extra_fd);
 	rt_finish(&run);
 	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
-	snprintf(line, sizeof(line), "fd=%d\n", EXTRA_FD);
+	snprintf(line, sizeof(line), "fd=%d\n", RT_EXTRA_FD);
 	ck_assert_int_eq(rt_count(&run, line), 1);
 	assert_env(&run, want_env);
 	ck_assert_int_eq(rt_exit_code(&run), 0);
@@ -705,7 +614,6 @@ RT_TEST_SUITE(lifecycle, "lifecycle",
 	tc = rt_new_tcase(s, "inherit");
 	tcase_add_test(tc, argv_env_cwd_exact);
 	tcase_add_test(tc, relative_argv0_elsewhere);
-	tcase_add_test(tc, listen_pid_and_inherited_fd);
 	tcase_add_test(tc, listen_fd_listed_by_app);
 	tcase_add_test(tc, listen_pid_not_ours);
 

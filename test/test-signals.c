@@ -45,13 +45,6 @@
  * so that the test fails and cleans up instead of hanging; never a delay. */
 #define GIVE_UP_MS 10000
 
-/* Each front end's way to log every forward: helper-app -d sets
- * REAPER_DEBUG, the command's -vv. */
-static const char *const debug_opts[RT_MODES][3] = {
-	[RT_LIB] = { "-d", NULL, NULL },
-	[RT_CMD] = { "-v", "-v", NULL },
-};
-
 /* Start the front end with mode_opts and SCENARIO [args] as PID 1 and
  * wait for the application's "ready=1". */
 #define start_ready(run, m, mode_opts, ...) do {			\
@@ -224,7 +217,7 @@ START_TEST(own_sigpipe_not_forwarded)
 	enum rt_mode m = (enum rt_mode) _i;
 	struct rt_run run;
 
-	start_ready(&run, m, debug_opts[m], "signals");
+	start_ready(&run, m, rt_debug_opts[m], "signals");
 	rt_kill(run.pid1, SIGPIPE);
 	ck_assert_int_eq(rt_wait_sig(&run, SIGPIPE).pid, 1);
 	ck_assert_ptr_nonnull(rt_wait_err_for(&run, "forwarded SIGPIPE"));
@@ -267,8 +260,8 @@ START_TEST(own_sigxfsz_not_forwarded)
 	argv[n++] = "ulimit -f 0 && exec \"$@\" 2>>\"$0\"";
 	argv[n++] = file;
 	argv[n++] = m == RT_CMD ? rt_command_path() : rt_helper_path();
-	for (size_t i = 0; debug_opts[m][i]; i++)
-		argv[n++] = debug_opts[m][i];
+	for (size_t i = 0; rt_debug_opts[m][i]; i++)
+		argv[n++] = rt_debug_opts[m][i];
 	if (m == RT_CMD) {
 		argv[n++] = "--";
 		argv[n++] = rt_helper_path();
@@ -311,7 +304,7 @@ START_TEST(reserved_signals_forwarded)
 	char needle[48];
 	struct rt_run run;
 
-	start_ready(&run, m, debug_opts[m], "wait");
+	start_ready(&run, m, rt_debug_opts[m], "wait");
 	/* A hex mask: 64 bits, read back as a long long bit pattern. */
 	blk = rt_reaper_sigset(run.pid1);
 	ck_assert_msg((blk & (7ULL << 31)) == (7ULL << 31),
