@@ -615,6 +615,23 @@ wait_stopped(pid_t pid)
 	return true;
 }
 
+/* Start front end m, logging (rt_debug_opts), with the application in
+ * scenario "stop": it raises SIGSTOP, then exits 42 once continued.
+ * Returns the application's host pid; *stopped says whether it stopped
+ * within GIVE_UP_MS. */
+static pid_t
+start_stopped_app(struct rt_run *run, enum rt_mode m, bool *stopped)
+{
+	pid_t app;
+
+	rt_start_mode(run, NULL, m, rt_debug_opts[m], "stop", "42", NULL);
+	rt_wait_line(run, "stopping=1");
+	app = rt_app_host_pid(run);
+	ck_assert_int_gt(app, 0);
+	*stopped = wait_stopped(app);
+	return app;
+}
+
 /*
  * The application raises SIGSTOP (no terminal: no job control), and is
  * continued by a SIGCONT sent straight to it (_i even) or to the reaper,
@@ -626,20 +643,11 @@ START_TEST(app_stops_and_continues)
 {
 	enum rt_mode m = (enum rt_mode)(_i / 2);
 	bool via_reaper = _i % 2;
-	const char *lib_opts[] = { "-d", NULL };
-	const char *cmd_opts[] = { "-v", "-v", NULL };
-	struct rt_opts o;
 	struct rt_run run;
 	pid_t app;
 	bool stopped, alive = false;
 
-	rt_opts_init(&o);
-	rt_start_mode(&run, &o, m, m == RT_LIB ? lib_opts : cmd_opts,
-		   "stop", "42", NULL);
-	rt_wait_line(&run, "stopping=1");
-	app = rt_app_host_pid(&run);
-	ck_assert_int_gt(app, 0);
-	stopped = wait_stopped(app);
+	app = start_stopped_app(&run, m, &stopped);
 	if (stopped) {
 		/* Something the reaper forwards, harmless to a stopped
 		 * process (ignored by default): once its forward is logged
@@ -674,20 +682,11 @@ END_TEST
 START_TEST(stopped_app_gets_sigterm_when_continued)
 {
 	enum rt_mode m = (enum rt_mode) _i;
-	const char *lib_opts[] = { "-d", NULL };
-	const char *cmd_opts[] = { "-v", "-v", NULL };
-	struct rt_opts o;
 	struct rt_run run;
 	bool stopped, still = false;
 	pid_t app;
 
-	rt_opts_init(&o);
-	rt_start_mode(&run, &o, m, m == RT_LIB ? lib_opts : cmd_opts,
-		   "stop", "42", NULL);
-	rt_wait_line(&run, "stopping=1");
-	app = rt_app_host_pid(&run);
-	ck_assert_int_gt(app, 0);
-	stopped = wait_stopped(app);
+	app = start_stopped_app(&run, m, &stopped);
 	if (stopped) {
 		rt_kill(run.pid1, SIGTERM);
 		ck_assert(rt_wait_count(&run, true, "forwarded SIGTERM", 1,
