@@ -579,14 +579,14 @@ END_TEST
  * fence.
  */
 static const struct {
-	enum rt_mode m;
 	const char *flag, *value, *env;
+	enum rt_mode m;
 	int sig;
 } app_pdeath_cases[] = {
-	{ RT_LIB, "-P", "10", NULL, SIGUSR1 },
-	{ RT_CMD, "--command-parent-death-signal=USR1", NULL, NULL, SIGUSR1 },
-	{ RT_CMD, "--command-parent-death-signal", "12", NULL, SIGUSR2 },
-	{ RT_CMD, NULL, NULL, "REAPER_COMMAND_PARENT_DEATH_SIGNAL=SIGHUP",
+	{ "-P", "10", NULL, RT_LIB, SIGUSR1 },
+	{ "--command-parent-death-signal=USR1", NULL, NULL, RT_CMD, SIGUSR1 },
+	{ "--command-parent-death-signal", "12", NULL, RT_CMD, SIGUSR2 },
+	{ NULL, NULL, "REAPER_COMMAND_PARENT_DEATH_SIGNAL=SIGHUP", RT_CMD,
 	  SIGHUP },
 };
 
