@@ -53,6 +53,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "exec-limit.h"
 #include "reaper.h"
 
 extern char **environ;
@@ -579,71 +580,25 @@ fill_fds(int free_slots)
 		(void) close(FAULT_NOFILE - 1 - i);
 }
 
-/* FNV-1a over each string and its NUL. */
-static unsigned int
-fnv(unsigned int h, const char *s)
-{
-	do {
-		h ^= (unsigned char) *s;
-		h *= 16777619u;
-	} while (*s++);
-	return h;
-}
-
 /* "<prefix>envsum=COUNT/BYTES/HASH" and the same for argv ("argsum"). */
 static void
 report_sums(const char *prefix, char **argv)
 {
-	unsigned int h = 2166136261u;
-	long bytes = 0;
-	int n = 0;
+	char sums[64];
 
-	for (char **e = environ; *e; e++, n++) {
-		h = fnv(h, *e);
-		bytes += (long) strlen(*e) + 1;
-	}
-	report("%senvsum=%d/%ld/%08x", prefix, n, bytes, h);
-	h = 2166136261u;
-	bytes = 0;
-	n = 0;
-	for (char **a = argv; *a; a++, n++) {
-		h = fnv(h, *a);
-		bytes += (long) strlen(*a) + 1;
-	}
-	report("%sargsum=%d/%ld/%08x", prefix, n, bytes, h);
+	rt_sums(sums, sizeof(sums), (const char *const *) environ);
+	report("%senvsum=%s", prefix, sums);
+	rt_sums(sums, sizeof(sums), (const char *const *) argv);
+	report("%sargsum=%s", prefix, sums);
 }
 
-/* Bytes execve() accepts for the strings and their pointers
- * (fs/exec.c bprm_stack_limits(): a quarter of the stack limit, at most
- * 3/4 of _STK_LIM, at least ARG_MAX = 32 pages). */
-static long
-exec_limit(void)
-{
-	unsigned long lim = (8UL << 20) / 4 * 3;
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    rl.rlim_cur / 4 < lim)
-		lim = rl.rlim_cur / 4;
-	if (lim < 32 * 4096)
-		lim = 32 * 4096;
-	return (long) lim;
-}
-
-/* What execve(filename, argv, envp) takes of exec_limit(), with one
- * extra variable of extra bytes. */
+/* What execve(filename, argv, environ) takes of rt_rt_exec_limit(), with
+ * one extra variable of extra bytes. */
 static long
 exec_cost(const char *filename, char **argv, size_t extra)
 {
-	long n = (long) strlen(filename) + 1, ptrs = 0;
-
-	for (char **a = argv; *a; a++, ptrs++)
-		n += (long) strlen(*a) + 1;
-	for (char **e = environ; *e; e++, ptrs++)
-		n += (long) strlen(*e) + 1;
-	if (extra)
-		n += (long) extra + 1, ptrs++;
-	return n + ptrs * (long) sizeof(char *);
+	return rt_exec_cost(filename, (const char *const *) argv,
+			    (const char *const *) environ, extra);
 }
 
 /*
@@ -668,7 +623,7 @@ pad_env(long slack, char **argv)
 		close(probe);
 	snprintf(marker, sizeof(marker), "REAPER=%ld", (long) getpid());
 	cost = exec_cost(fn, argv, strlen(marker));
-	need = exec_limit() - slack - cost;
+	need = rt_exec_limit() - slack - cost;
 	while (need > 0) {
 		/* "PADk=" + value + NUL + the pointer */
 		long fixed = snprintf(name, sizeof(name), "PAD%d", k) + 2 +
@@ -689,7 +644,7 @@ pad_env(long slack, char **argv)
 		need -= fixed + v;
 		k++;
 	}
-	report("padded=%d limit=%ld cost=%ld", k, exec_limit(),
+	report("padded=%d limit=%ld cost=%ld", k, rt_exec_limit(),
 	       exec_cost(fn, argv, strlen(marker)));
 	report_sums("orig_", argv);
 }

@@ -1,13 +1,15 @@
 /*
  * The reaper command's interface: every flag and environment variable,
- * every exit status, what COMMAND inherits (argv, environment, cwd, fds,
+ * its own exit statuses (125-127, -e), what COMMAND inherits (argv, environment, cwd, fds,
  * standard streams) and PATH lookup, each case a real run of the built
  * binary (REAPER_TEST_COMMAND), but for the usage errors: those go through
  * rp_cmdline_parse() (tools/cmdline.c) directly, a few also end to end. Most runs are PID 1 of a fresh PID
  * namespace; no_pidns runs cover what differs outside PID 1.
  *
- * The signal-heavy behaviour (forwarding, storms, many orphans, the grace
- * period's kills, -p and the command's parent-death signal themselves) is
+ * What both front ends do is looped over them elsewhere: COMMAND's exit
+ * status and death by a signal, orphans (test-exit.c), forwarding and
+ * storms (test-signals.c), the grace period's kills (test-grace.c); -p
+ * and the command's parent-death signal themselves are
  * test-command-run.c's. Here -g, -p, --rewrite, --grace and
  * --command-parent-death-signal are only checked for parsing and for which
  * of flag and variable wins, by the cheapest observable effect.
@@ -930,63 +932,6 @@ START_TEST(path_unset_uses_default)
 END_TEST
 
 /* ------------------------------------------------------------------ */
-/* COMMAND's own status                                                 */
-
-/* 125-127 included: a caller cannot tell them from ours by the code,
- * but they must pass unchanged, and we say nothing. */
-START_TEST(exit_code_passes_through)
-{
-	static const char *const codes[] = {
-		"0", "1", "124", "125", "126", "127", "255",
-	};
-	struct rt_opts o;
-	struct cmd_run c;
-
-	rt_opts_init(&o);
-	cmd_start(&c, &o, rt_helper_path(), "exit", codes[_i], NULL);
-	cmd_finish(&c);
-	ck_assert_int_eq(rt_exit_code(&c.rt), atoi(codes[_i]));
-	ck_assert_str_eq(rt_get(&c.rt, "split"), "0 errno=0");
-	ck_assert_str_eq(rt_get(&c.rt, "ppid"), "1");
-	assert_no_err(&c);
-}
-END_TEST
-
-static const int death_sigs[] = { SIGTERM, SIGKILL, SIGUSR1 };
-
-/* PID 1 cannot die of a signal it sends itself: 128+N, as shells. */
-START_TEST(signal_death_as_pid1)
-{
-	char sig[8];
-	struct rt_opts o;
-	struct cmd_run c;
-
-	snprintf(sig, sizeof(sig), "%d", death_sigs[_i]);
-	rt_opts_init(&o);
-	cmd_start(&c, &o, rt_helper_path(), "raise", sig, NULL);
-	cmd_finish(&c);
-	ck_assert_int_eq(rt_exit_code(&c.rt), 128 + death_sigs[_i]);
-	assert_no_err(&c);
-}
-END_TEST
-
-START_TEST(signal_death_outside_pid1)
-{
-	char sig[8];
-	struct rt_opts o;
-	struct cmd_run c;
-
-	snprintf(sig, sizeof(sig), "%d", death_sigs[_i]);
-	rt_opts_init(&o);
-	o.no_pidns = true;
-	cmd_start(&c, &o, "-s", rt_helper_path(), "raise", sig, NULL);
-	cmd_finish(&c);
-	ck_assert_int_eq(rt_term_sig(&c.rt), death_sigs[_i]);
-	assert_no_err(&c);
-}
-END_TEST
-
-/* ------------------------------------------------------------------ */
 /* -e / REAPER_EXIT_ZERO                                                */
 
 struct variant {
@@ -1808,9 +1753,6 @@ RT_TEST_SUITE(command, "command",
 	tcase_add_test(tc, path_unset_uses_default);
 
 	tc = rt_new_tcase(s, "status");
-	tcase_add_loop_test(tc, exit_code_passes_through, 0, 7);
-	tcase_add_loop_test(tc, signal_death_as_pid1, 0, N(death_sigs));
-	tcase_add_loop_test(tc, signal_death_outside_pid1, 0, N(death_sigs));
 	tcase_add_loop_test(tc, exit_zero, 0, N(exit_zero_cases));
 	tcase_add_test(tc, exit_zero_signal_outside_pid1);
 

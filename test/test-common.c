@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -52,6 +54,33 @@ rt_opts_init(struct rt_opts *o)
 	sigemptyset(&o->ignore);
 	sigemptyset(&o->block);
 	o->extra_fd = -1;
+}
+
+bool
+rt_opts_without_proc(struct rt_opts *o, const char *test)
+{
+	static char libdir[PATH_MAX + 32];
+	static const char *envp[] = {
+		"HELPER_REPORT_FD=3", "PATH=/usr/local/bin:/usr/bin:/bin",
+		libdir, NULL,
+	};
+	char *slash;
+
+	rt_opts_init(o);
+	if (rt_valgrind() || rt_asan()) {
+		fprintf(stderr, "%s: not run under %s: it cannot start "
+			"without /proc\n", test,
+			rt_valgrind() ? "valgrind" : "AddressSanitizer");
+		return false;
+	}
+	snprintf(libdir, sizeof(libdir), "LD_LIBRARY_PATH=%s",
+		 rt_helper_path());
+	slash = strrchr(libdir, '/');
+	ck_assert_ptr_nonnull(slash);
+	strcpy(slash, "/..");
+	o->envp = envp;
+	o->no_proc = true;
+	return true;
 }
 
 /* The signals the C library keeps for itself (32 and 33 with glibc)
@@ -951,6 +980,11 @@ rt_kill_stray_leftovers(struct rt_run *run, int ms)
 
 const char *const rt_mode_name[] = { "library", "command" };
 
+const char *const rt_debug_opts[RT_MODES][3] = {
+	[RT_LIB] = { "-d", NULL, NULL },
+	[RT_CMD] = { "-v", "-v", NULL },
+};
+
 void
 rt_start_mode(struct rt_run *run, const struct rt_opts *opts, enum rt_mode m,
 	      const char *const *mode_opts, ...)
@@ -1037,4 +1071,73 @@ rt_find_reaped(const struct rt_reaped *r, int n, long pid)
 		if (r[i].pid == pid)
 			return &r[i];
 	return NULL;
+}
+
+void
+rt_copy_file(const char *from, const char *to, mode_t mode)
+{
+	char buf[65536];
+	int in, out;
+	ssize_t n;
+
+	in = open(from, O_RDONLY | O_CLOEXEC);
+	ck_assert_msg(in >= 0, "open %s: %s", from, strerror(errno));
+	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	ck_assert_msg(out >= 0, "create %s: %s", to, strerror(errno));
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		ck_assert_int_eq(write(out, buf, (size_t) n), n);
+	ck_assert_int_eq(n, 0);
+	/* umask may have cut the mode. */
+	ck_assert_int_eq(fchmod(out, mode), 0);
+	close(in);
+	ck_assert_int_eq(close(out), 0);
+}
+
+void
+rt_bin_copy_make(struct rt_bin_copy *c, enum rt_mode m)
+{
+	char src_lib[PATH_MAX], *slash;
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->dir, sizeof(c->dir), "/tmp/rt-copy.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(c->dir));
+	ck_assert_int_eq(chmod(c->dir, 0755), 0);
+	if (m == RT_CMD) {
+		snprintf(c->exe, sizeof(c->exe), "%s/reaper", c->dir);
+		rt_copy_file(rt_command_path(), c->exe, 0755);
+		return;
+	}
+	snprintf(c->bin, sizeof(c->bin), "%s/bin", c->dir);
+	snprintf(c->exe, sizeof(c->exe), "%s/bin/helper-app", c->dir);
+	snprintf(c->lib, sizeof(c->lib), "%s/libreaper.so.0", c->dir);
+	ck_assert_int_eq(mkdir(c->bin, 0755), 0);
+	rt_copy_file(rt_helper_path(), c->exe, 0755);
+	snprintf(src_lib, sizeof(src_lib), "%s", rt_helper_path());
+	slash = strrchr(src_lib, '/');
+	ck_assert_ptr_nonnull(slash);
+	*slash = '\0';
+	strcat(src_lib, "/../libreaper.so.0");
+	rt_copy_file(src_lib, c->lib, 0644);
+}
+
+void
+rt_bin_copy_remove(const struct rt_bin_copy *c)
+{
+	(void) unlink(c->exe);
+	if (c->lib[0])
+		(void) unlink(c->lib);
+	if (c->bin[0])
+		(void) rmdir(c->bin);
+	(void) rmdir(c->dir);
+}
+
+int
+rt_extra_fd_make(int fd)
+{
+	int e = eventfd(0, EFD_CLOEXEC);
+
+	ck_assert_int_ge(e, 0);
+	ck_assert_int_eq(dup3(e, fd, O_CLOEXEC), fd);
+	close(e);
+	return fd;
 }

@@ -14,6 +14,7 @@
 #define TEST_COMMON_H
 
 #include <check.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -54,6 +55,17 @@ struct rt_run {
 
 /* Defaults: PID 1, nothing ignored or blocked, no extra fd. */
 void rt_opts_init(struct rt_opts *o);
+
+/*
+ * rt_opts_init(), then PID 1 of a namespace with no /proc mounted (a
+ * minimal container). helper-app's runpath is $ORIGIN-relative, and ld.so
+ * finds $ORIGIN through /proc/self/exe: without /proc it could not even
+ * load libreaper.so, so the environment (a static array: report fd, PATH)
+ * sets LD_LIBRARY_PATH, which the split's re-exec passes on. False, after
+ * printing why under test's name, where nothing starts without /proc:
+ * under valgrind and under AddressSanitizer (the plain build runs it).
+ */
+bool rt_opts_without_proc(struct rt_opts *o, const char *test);
 
 /* False when no PID namespace can be made here (test-main.c skips). */
 bool rt_can_unshare_pidns(void);
@@ -282,6 +294,9 @@ enum rt_mode { RT_LIB, RT_CMD };
 #define RT_MODES 2
 /* "library", "command": for failure messages. */
 extern const char *const rt_mode_name[RT_MODES];
+/* Each front end's options to log everything it does, every forward
+ * included: helper-app -d (REAPER_DEBUG), the command's -v -v. */
+extern const char *const rt_debug_opts[RT_MODES][3];
 
 /*
  * Start, with opts (NULL: PID 1, defaults), the helper (RT_LIB: helper
@@ -313,6 +328,32 @@ int rt_parse_reaped(struct rt_run *run, struct rt_reaped *out, int max);
 /* The entry for pid among n, or NULL. */
 const struct rt_reaped *rt_find_reaped(const struct rt_reaped *r, int n,
 				       long pid);
+
+/* Copy from to to (created, never replaced) with mode. */
+void rt_copy_file(const char *from, const char *to, mode_t mode);
+
+/*
+ * Front end m's binary copied to a fresh world-readable directory under
+ * /tmp: for runs as a uid that cannot read the build tree (a fresh clone
+ * may live in a 0700 directory), or that delete the binary. RT_LIB:
+ * helper-app in the build tree's layout (bin/helper-app, libreaper.so.0
+ * one level up) so that its $ORIGIN/.. runpath finds the library in the
+ * copy; RT_CMD: the command alone (it links lib/ statically; bin and lib
+ * are then empty). rt_bin_copy_remove() removes it all.
+ */
+struct rt_bin_copy {
+	char dir[32], bin[PATH_MAX], exe[PATH_MAX], lib[PATH_MAX];
+};
+void rt_bin_copy_make(struct rt_bin_copy *c, enum rt_mode m);
+void rt_bin_copy_remove(const struct rt_bin_copy *c);
+
+/* An fd number a test hands down: far from 0-3 and from whatever the
+ * reaper opens for itself, so its presence or absence is unambiguous. */
+#define RT_EXTRA_FD 50
+
+/* An eventfd at fd (O_CLOEXEC: rt_opts.extra_fd keeps it open at the
+ * exec); returns fd. */
+int rt_extra_fd_make(int fd);
 
 /* CLOCK_MONOTONIC in milliseconds. */
 long long rt_now_ms(void);

@@ -5,7 +5,7 @@
  * line on stderr, what the application inherits, and that nothing hangs,
  * crashes or loops. The faults already covered elsewhere are listed in
  * test/RELIABILITY.md; this file has the rest:
- *   fork failing (RLIMIT_NPROC) and /proc missing, for the command;
+ *   fork failing (RLIMIT_NPROC) and /proc missing;
  *   stdin, stdout, stderr closed at start;
  *   the fd table full (RLIMIT_NOFILE);
  *   argv + environment at the kernel's limit (E2BIG);
@@ -37,6 +37,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "exec-limit.h"
 #include "test-common.h"
 
 #ifndef SYS_pidfd_open
@@ -123,55 +124,18 @@ assert_fd_is(struct rt_run *run, int fd, bool closed, int mine)
 }
 
 /* ------------------------------------------------------------------ */
-/* Copies of binaries for another uid                                   */
-
-struct bin_copy {
-	char dir[32], exe[PATH_MAX];
-};
-
-/* The command in a fresh world-readable directory: a fresh clone may
- * live in a 0700 directory that the unprivileged uid cannot enter. The
- * command links lib/ statically, so the binary alone is enough. */
-static void
-command_copy_make(struct bin_copy *c)
-{
-	char buf[65536];
-	int in, out;
-	ssize_t n;
-
-	snprintf(c->dir, sizeof(c->dir), "/tmp/faults-copy.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(c->dir));
-	ck_assert_int_eq(chmod(c->dir, 0755), 0);
-	snprintf(c->exe, sizeof(c->exe), "%s/reaper", c->dir);
-	in = open(rt_command_path(), O_RDONLY | O_CLOEXEC);
-	ck_assert_int_ge(in, 0);
-	out = open(c->exe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
-	ck_assert_int_ge(out, 0);
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		ck_assert_int_eq(write(out, buf, (size_t) n), n);
-	ck_assert_int_eq(n, 0);
-	ck_assert_int_eq(fchmod(out, 0755), 0);
-	close(in);
-	ck_assert_int_eq(close(out), 0);
-}
-
-static void
-command_copy_remove(const struct bin_copy *c)
-{
-	(void) unlink(c->exe);
-	(void) rmdir(c->dir);
-}
-
-/* ------------------------------------------------------------------ */
-/* 1. fork() fails: the command                                         */
+/* 1. fork() fails                                                      */
 
 /*
- * RLIMIT_NPROC = 1 for an unprivileged uid: the reaper is that uid's
- * only process, so its fork() fails with EAGAIN (root would be exempt).
- * The library's split in the same fault is test-lifecycle's
- * fork_fails_eagain. Here: 125 and one line naming COMMAND and why.
+ * RLIMIT_NPROC = 1 for an unprivileged uid: PID 1 is that uid's only
+ * process, so its fork() fails with EAGAIN (root would be exempt). Both
+ * front ends say so in one line (the library when it logs: helper-app
+ * -d, REAPER_DEBUG). What follows differs by design: the
+ * library's call returns -1 with EAGAIN and the program goes on as PID 1
+ * with its mask as it was, to exit with its own 5; the command has no
+ * program to go on with: 125, and its line names COMMAND.
  */
-START_TEST(cmd_fork_fails_125)
+START_TEST(fork_fails)
 {
 	/* LeakSanitizer needs a process of its own at exit, which the
 	 * limit does not leave it. */
@@ -179,26 +143,36 @@ START_TEST(cmd_fork_fails_125)
 		DEFAULT_PATH, REPORT_FD_ENV, "ASAN_OPTIONS=detect_leaks=0",
 		NULL,
 	};
-	struct bin_copy c;
-	const char *argv[] = { c.exe, "--", "/bin/true", NULL };
+	enum rt_mode m = (enum rt_mode) _i;
+	struct rt_bin_copy c;
+	const char *lib_argv[] = { c.exe, "-d", "exit", "5", NULL };
+	const char *cmd_argv[] = { c.exe, "--", "/bin/true", NULL };
 	struct rt_opts o;
 	struct rt_run run;
 
 	RT_SKIP_UNDER_VALGRIND("uid 54321 cannot write valgrind's log");
-	command_copy_make(&c);
+	rt_bin_copy_make(&c, m);
 	rt_opts_init(&o);
 	o.envp = envp;
 	o.exe = c.exe;
 	o.uid = 54321;
 	o.nproc = 1;
-	rt_start(&run, &o, argv);
+	rt_start(&run, &o, m == RT_LIB ? lib_argv : cmd_argv);
 	rt_finish(&run);
-	command_copy_remove(&c);
-	ck_assert_msg(rt_exit_code(&run) == 125, "wait status 0x%x; stderr: %s",
-		      run.wstatus, run.errbuf);
+	rt_bin_copy_remove(&c);
+	if (m == RT_LIB) {
+		ck_assert_str_eq(rt_get(&run, "split"), "-1 errno=11");
+		ck_assert_str_eq(rt_get(&run, "pid"), "1");
+		ck_assert_str_eq(rt_get(&run, "SigBlk"), "0000000000000000");
+		ck_assert_int_eq(rt_exit_code(&run), 5);
+	} else {
+		ck_assert_msg(rt_exit_code(&run) == 125, "wait status 0x%x; "
+			      "stderr: %s", run.wstatus, run.errbuf);
+		ck_assert_int_eq(run.out_len, 0);
+	}
 	rt_assert_one_err_line(&run, "reaper[1]: ", (const char *const[]){
-		"cannot start '/bin/true'", strerror(EAGAIN), NULL });
-	ck_assert_int_eq(run.out_len, 0);
+		m == RT_LIB ? "cannot split" : "cannot start '/bin/true'",
+		strerror(EAGAIN), NULL });
 }
 END_TEST
 
@@ -206,64 +180,49 @@ END_TEST
 /* 2. No /proc                                                          */
 
 /*
- * PID 1 of a namespace with no /proc mounted (a minimal container). The
- * helper is found by LD_LIBRARY_PATH: its $ORIGIN runpath needs /proc.
- * 0: the command runs COMMAND and mirrors its status, silently.
- * 1: the command's grace period: as PID 1 it reaches leftovers with
+ * PID 1 of a namespace with no /proc mounted (a minimal container),
+ * through both front ends (_i % RT_MODES):
+ * _i / RT_MODES == 0: the application runs and its status is mirrored,
+ *    silently. For the library split: "exit 9" reached the application,
+ *    so its argv made it through the startup-argv fallback, its binary
+ *    through AT_EXECFN.
+ * _i / RT_MODES == 1: the grace period: as PID 1 it reaches leftovers with
  *    kill(-1), no /proc needed; the one that ignores SIGTERM is killed.
- * 2: the same grace period in the library split.
- * (The library split's plain case is test-lifecycle's split_without_proc.)
  */
 START_TEST(without_proc)
 {
-	char libdir[PATH_MAX + 32], *slash;
-	const char *envp[] = { REPORT_FD_ENV, DEFAULT_PATH, libdir, NULL };
-	const char *cmd_grace[] = { "--grace=300", NULL };
-	const char *lib_grace[] = { "-G", "300", NULL };
+	static const char *const grace[RT_MODES][3] = {
+		[RT_LIB] = { "-G", "300", NULL },
+		[RT_CMD] = { "--grace=300", NULL, NULL },
+	};
+	enum rt_mode m = (enum rt_mode)(_i % RT_MODES);
+	bool leftovers = _i / RT_MODES == 1;
 	struct rt_opts o;
 	struct rt_run run;
 
-	RT_SKIP_UNDER_VALGRIND("valgrind cannot start without /proc");
-	if (rt_asan()) {
-		fprintf(stderr, "SKIP without_proc: AddressSanitizer cannot "
-			"start without /proc (runs in the plain build)\n");
+	if (!rt_opts_without_proc(&o, __func__))
 		return;
-	}
-	snprintf(libdir, sizeof(libdir), "LD_LIBRARY_PATH=%s",
-		 rt_helper_path());
-	slash = strrchr(libdir, '/');
-	ck_assert_ptr_nonnull(slash);
-	strcpy(slash, "/..");
-	rt_opts_init(&o);
-	o.envp = envp;
-	o.no_proc = true;
-	switch (_i) {
-	case 0:
-		rt_start_mode(&run, &o, RT_CMD, NULL, "exit", "9", NULL);
-		break;
-	case 1:
-		rt_start_mode(&run, &o, RT_CMD, cmd_grace, "leftovers", "7", NULL);
-		break;
-	default:
-		rt_start_mode(&run, &o, RT_LIB, lib_grace, "leftovers", "7", NULL);
-		break;
-	}
+	if (leftovers)
+		rt_start_mode(&run, &o, m, grace[m], "leftovers", "7", NULL);
+	else
+		rt_start_mode(&run, &o, m, NULL, "exit", "9", NULL);
 	rt_finish(&run);
 	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
 	ck_assert_str_eq(rt_get(&run, "pid"), "2");
 	ck_assert_str_eq(rt_get(&run, "ppid"), "1");
-	if (_i == 0) {
+	ck_assert_str_eq(rt_get(&run, "marker"), "(none)");
+	ck_assert_msg(run.err_len == 0, "%s: stderr: %s", rt_mode_name[m],
+		      run.errbuf);
+	if (!leftovers) {
 		ck_assert_int_eq(rt_exit_code(&run), 9);
-		ck_assert_msg(run.err_len == 0, "stderr: %s", run.errbuf);
 		return;
 	}
-	ck_assert_msg(rt_exit_code(&run) == 7, "wait status 0x%x; stderr: %s",
-		      run.wstatus, run.errbuf);
+	ck_assert_msg(rt_exit_code(&run) == 7, "%s: wait status 0x%x",
+		      rt_mode_name[m], run.wstatus);
 	ck_assert_int_eq(rt_count(&run, "leftover="), 3);
 	ck_assert_int_eq(rt_count(&run, "leftover_got=trap sig=15"), 1);
 	ck_assert_int_eq(rt_count(&run, "leftover_got=setsid sig=15"), 1);
 	ck_assert_int_eq(rt_count(&run, "leftover_got=ignore"), 0);
-	ck_assert_msg(run.err_len == 0, "stderr: %s", run.errbuf);
 }
 END_TEST
 
@@ -359,7 +318,12 @@ END_TEST
  * With no slot free it cannot; with 8 it must work. The command always
  * needs one: ld.so opens its libraries.
  */
-START_TEST(lib_fd_table_full)
+/* _i: the library with 0-8 free (FD_LIB_CASES), then the command with
+ * 1-8. */
+#define FD_LIB_CASES 9
+#define FD_CMD_CASES 8
+
+START_TEST(fd_table_full)
 {
 	/* LeakSanitizer reads /proc at exit, which takes an fd: with none
 	 * free it fails the exit status of a correct program. */
@@ -367,59 +331,56 @@ START_TEST(lib_fd_table_full)
 		DEFAULT_PATH, REPORT_FD_ENV, "ASAN_OPTIONS=detect_leaks=0",
 		NULL,
 	};
+	enum rt_mode m = _i < FD_LIB_CASES ? RT_LIB : RT_CMD;
+	int free_slots = m == RT_LIB ? _i : _i - FD_LIB_CASES + 1;
 	char free_s[16];
-	const char *opts[] = { "-d", "-F", free_s, NULL };
-	struct rt_opts o;
-	struct rt_run run;
-
-	RT_SKIP_UNDER_VALGRIND("valgrind keeps fds of its own");
-	snprintf(free_s, sizeof(free_s), "%d", _i);
-	rt_opts_init(&o);
-	if (_i == 0)
-		o.envp = no_lsan;
-	rt_start_mode(&run, &o, RT_LIB, opts, "stdfds", "4", NULL);
-	rt_finish(&run);
-	ck_assert_int_eq(atoi(rt_get(&run, "nfds")), FAULT_NOFILE - _i);
-	ck_assert_msg(rt_exit_code(&run) == 4, "wait status 0x%x; stderr: %s",
-		      run.wstatus, run.errbuf);
-	ck_assert_int_eq(rt_count(&run, "split="), 1);
-	if (strcmp(rt_get(&run, "split"), "0 errno=0") == 0) {
-		ck_assert_msg(_i > 0, "split with no fd free");
-		ck_assert_str_eq(rt_get(&run, "pid"), "2");
-		return;
-	}
-	ck_assert_msg(_i < 8, "%d fds free: split %s; stderr: %s", _i,
-		      rt_get(&run, "split"), run.errbuf);
-	ck_assert_str_eq(rt_get(&run, "split"), "-1 errno=24");
-	ck_assert_str_eq(rt_get(&run, "pid"), "1");
-	/* Read from /proc, which takes an fd: none with none free. */
-	if (_i > 0)
-		ck_assert_str_eq(rt_get(&run, "SigBlk"), "0000000000000000");
-	rt_assert_one_err_line(&run, "reaper[1]: ", (const char *const[]){
-		"cannot split", strerror(EMFILE), NULL });
-}
-END_TEST
-
-START_TEST(cmd_fd_table_full)
-{
-	int free_slots = _i + 1;
-	char free_s[16];
-	const char *argv[] = {
+	const char *lib_opts[] = { "-d", "-F", free_s, NULL };
+	/* The command inherits the full table: helper-app -N fills it,
+	 * then execs the command. */
+	const char *cmd_argv[] = {
 		rt_helper_path(), "-N", "-F", free_s, rt_command_path(), "--",
 		rt_helper_path(), "stdfds", "4", NULL,
 	};
 	struct rt_opts o;
 	struct rt_run run;
+	bool worked;
 
 	RT_SKIP_UNDER_VALGRIND("valgrind keeps fds of its own");
 	snprintf(free_s, sizeof(free_s), "%d", free_slots);
 	rt_opts_init(&o);
-	o.exe = argv[0];
-	rt_start(&run, &o, argv);
+	if (m == RT_LIB) {
+		if (free_slots == 0)
+			o.envp = no_lsan;
+		rt_start_mode(&run, &o, RT_LIB, lib_opts, "stdfds", "4",
+			      NULL);
+	} else {
+		o.exe = cmd_argv[0];
+		rt_start(&run, &o, cmd_argv);
+	}
 	rt_finish(&run);
-	if (rt_exit_code(&run) == 125) {
-		ck_assert_msg(free_slots < 8, "%d fds free: %s", free_slots,
-			      run.errbuf);
+	if (m == RT_LIB) {
+		ck_assert_int_eq(rt_count(&run, "split="), 1);
+		worked = strcmp(rt_get(&run, "split"), "0 errno=0") == 0;
+	} else {
+		worked = rt_exit_code(&run) != 125;
+	}
+	if (worked) {
+		ck_assert_msg(free_slots > 0, "split with no fd free");
+		ck_assert_msg(rt_exit_code(&run) == 4, "%s, %d fds free: wait "
+			      "status 0x%x; stderr: %s", rt_mode_name[m],
+			      free_slots, run.wstatus, run.errbuf);
+		ck_assert_str_eq(rt_get(&run, "pid"), "2");
+		ck_assert_int_eq(atoi(rt_get(&run, "nfds")),
+				 FAULT_NOFILE - free_slots);
+		/* Only the library was asked to log (-d). */
+		if (m == RT_CMD)
+			ck_assert_msg(run.err_len == 0, "stderr: %s",
+				      run.errbuf);
+		return;
+	}
+	ck_assert_msg(free_slots < 8, "%s, %d fds free: it failed; "
+		      "stderr: %s", rt_mode_name[m], free_slots, run.errbuf);
+	if (m == RT_CMD) {
 		rt_assert_one_err_line(&run, "reaper[1]: ",
 				       (const char *const[]){
 			"cannot start", NULL });
@@ -431,12 +392,17 @@ START_TEST(cmd_fd_table_full)
 		ck_assert_msg(run.out_len == 0, "COMMAND ran: %s", run.out);
 		return;
 	}
-	ck_assert_msg(rt_exit_code(&run) == 4, "%d fds free: wait status 0x%x;"
-		      " stderr: %s", free_slots, run.wstatus, run.errbuf);
-	ck_assert_str_eq(rt_get(&run, "pid"), "2");
-	ck_assert_int_eq(atoi(rt_get(&run, "nfds")),
-			 FAULT_NOFILE - free_slots);
-	ck_assert_msg(run.err_len == 0, "stderr: %s", run.errbuf);
+	/* The library runs the application unsupervised, as itself. */
+	ck_assert_int_eq(atoi(rt_get(&run, "nfds")), FAULT_NOFILE - free_slots);
+	ck_assert_msg(rt_exit_code(&run) == 4, "wait status 0x%x; stderr: %s",
+		      run.wstatus, run.errbuf);
+	ck_assert_str_eq(rt_get(&run, "split"), "-1 errno=24");
+	ck_assert_str_eq(rt_get(&run, "pid"), "1");
+	/* Read from /proc, which takes an fd: none with none free. */
+	if (free_slots > 0)
+		ck_assert_str_eq(rt_get(&run, "SigBlk"), "0000000000000000");
+	rt_assert_one_err_line(&run, "reaper[1]: ", (const char *const[]){
+		"cannot split", strerror(EMFILE), NULL });
 }
 END_TEST
 
@@ -492,69 +458,7 @@ START_TEST(lib_env_at_arg_max)
 }
 END_TEST
 
-/* fs/exec.c bprm_stack_limits(), as helper-app's exec_limit(). */
-static long
-exec_limit(void)
-{
-	unsigned long lim = (8UL << 20) / 4 * 3;
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    rl.rlim_cur / 4 < lim)
-		lim = rl.rlim_cur / 4;
-	if (lim < 32 * 4096)
-		lim = 32 * 4096;
-	return (long) lim;
-}
-
-static long
-strings_cost(const char *const *v, long *ptrs)
-{
-	long n = 0;
-
-	for (; *v; v++, (*ptrs)++)
-		n += (long) strlen(*v) + 1;
-	return n;
-}
-
-/* What execve(filename, argv, envp) takes of exec_limit(). */
-static long
-exec_cost(const char *filename, const char *const *argv,
-	  const char *const *envp)
-{
-	long ptrs = 0, n = (long) strlen(filename) + 1;
-
-	n += strings_cost(argv, &ptrs);
-	n += strings_cost(envp, &ptrs);
-	return n + ptrs * (long) sizeof(char *);
-}
-
-static unsigned int
-fnv(unsigned int h, const char *s)
-{
-	do {
-		h ^= (unsigned char) *s;
-		h *= 16777619u;
-	} while (*s++);
-	return h;
-}
-
-/* "COUNT/BYTES/HASH" as helper-app's report_sums() has it. */
-static void
-sums(char *out, size_t cap, const char *const *v)
-{
-	unsigned int h = 2166136261u;
-	long bytes = 0;
-	int n = 0;
-
-	for (; *v; v++, n++) {
-		h = fnv(h, *v);
-		bytes += (long) strlen(*v) + 1;
-	}
-	snprintf(out, cap, "%d/%ld/%08x", n, bytes, h);
-}
-
-/* envp[2...] padded with PADk=... so that exec_cost() of the command's
+/* envp[2...] padded with PADk=... so that rt_exec_cost() of the command's
  * own exec is the limit less slack. The strings are heap-owned. */
 static void
 pad_envp(const char **envp, size_t cap, const char *filename,
@@ -564,7 +468,7 @@ pad_envp(const char **envp, size_t cap, const char *filename,
 	size_t n = 2;
 
 	envp[n] = NULL;
-	need = exec_limit() - slack - exec_cost(filename, argv, envp);
+	need = rt_exec_limit() - slack - rt_exec_cost(filename, argv, envp, 0);
 	while (need > 0) {
 		char name[16];
 		long fixed = snprintf(name, sizeof(name), "PAD%zu", n) + 2 +
@@ -588,8 +492,8 @@ pad_envp(const char **envp, size_t cap, const char *filename,
 		envp[n] = NULL;
 		need -= fixed + v;
 	}
-	ck_assert_int_eq(exec_cost(filename, argv, envp),
-			 exec_limit() - slack);
+	ck_assert_int_eq(rt_exec_cost(filename, argv, envp, 0),
+			 rt_exec_limit() - slack);
 }
 
 static void
@@ -616,8 +520,8 @@ START_TEST(cmd_env_at_arg_max)
 
 	RT_SKIP_UNDER_VALGRIND("valgrind adds to every exec");
 	pad_envp(envp, 64, argv[0], argv, 16);
-	sums(want_env, sizeof(want_env), envp);
-	sums(want_arg, sizeof(want_arg), argv + 2);
+	rt_sums(want_env, sizeof(want_env), envp);
+	rt_sums(want_arg, sizeof(want_arg), argv + 2);
 	rt_opts_init(&o);
 	o.envp = envp;
 	o.exe = argv[0];
@@ -666,8 +570,8 @@ START_TEST(cmd_env_beyond_arg_max)
 	ck_assert_int_eq(symlink(rt_helper_path(), link), 0);
 	snprintf(path_var, sizeof(path_var), "PATH=%s", dir);
 	pad_envp(envp, 64, argv[0], argv, 16);
-	child = exec_cost(link, argv + 2, envp);
-	ck_assert_int_gt(child, exec_limit());
+	child = rt_exec_cost(link, argv + 2, envp, 0);
+	ck_assert_int_gt(child, rt_exec_limit());
 	rt_opts_init(&o);
 	o.envp = envp;
 	o.exe = argv[0];
@@ -718,6 +622,23 @@ wait_stopped(pid_t pid)
 	return true;
 }
 
+/* Start front end m, logging (rt_debug_opts), with the application in
+ * scenario "stop": it raises SIGSTOP, then exits 42 once continued.
+ * Returns the application's host pid; *stopped says whether it stopped
+ * within GIVE_UP_MS. */
+static pid_t
+start_stopped_app(struct rt_run *run, enum rt_mode m, bool *stopped)
+{
+	pid_t app;
+
+	rt_start_mode(run, NULL, m, rt_debug_opts[m], "stop", "42", NULL);
+	rt_wait_line(run, "stopping=1");
+	app = rt_app_host_pid(run);
+	ck_assert_int_gt(app, 0);
+	*stopped = wait_stopped(app);
+	return app;
+}
+
 /*
  * The application raises SIGSTOP (no terminal: no job control), and is
  * continued by a SIGCONT sent straight to it (_i even) or to the reaper,
@@ -729,20 +650,11 @@ START_TEST(app_stops_and_continues)
 {
 	enum rt_mode m = (enum rt_mode)(_i / 2);
 	bool via_reaper = _i % 2;
-	const char *lib_opts[] = { "-d", NULL };
-	const char *cmd_opts[] = { "-v", "-v", NULL };
-	struct rt_opts o;
 	struct rt_run run;
 	pid_t app;
 	bool stopped, alive = false;
 
-	rt_opts_init(&o);
-	rt_start_mode(&run, &o, m, m == RT_LIB ? lib_opts : cmd_opts,
-		   "stop", "42", NULL);
-	rt_wait_line(&run, "stopping=1");
-	app = rt_app_host_pid(&run);
-	ck_assert_int_gt(app, 0);
-	stopped = wait_stopped(app);
+	app = start_stopped_app(&run, m, &stopped);
 	if (stopped) {
 		/* Something the reaper forwards, harmless to a stopped
 		 * process (ignored by default): once its forward is logged
@@ -777,20 +689,11 @@ END_TEST
 START_TEST(stopped_app_gets_sigterm_when_continued)
 {
 	enum rt_mode m = (enum rt_mode) _i;
-	const char *lib_opts[] = { "-d", NULL };
-	const char *cmd_opts[] = { "-v", "-v", NULL };
-	struct rt_opts o;
 	struct rt_run run;
 	bool stopped, still = false;
 	pid_t app;
 
-	rt_opts_init(&o);
-	rt_start_mode(&run, &o, m, m == RT_LIB ? lib_opts : cmd_opts,
-		   "stop", "42", NULL);
-	rt_wait_line(&run, "stopping=1");
-	app = rt_app_host_pid(&run);
-	ck_assert_int_gt(app, 0);
-	stopped = wait_stopped(app);
+	app = start_stopped_app(&run, m, &stopped);
 	if (stopped) {
 		rt_kill(run.pid1, SIGTERM);
 		ck_assert(rt_wait_count(&run, true, "forwarded SIGTERM", 1,
@@ -1022,11 +925,10 @@ RT_TEST_SUITE(faults, "faults",
 	TCase *tc;
 
 	tc = rt_new_tcase(s, "start");
-	tcase_add_test(tc, cmd_fork_fails_125);
-	tcase_add_loop_test(tc, without_proc, 0, 3);
+	tcase_add_loop_test(tc, fork_fails, 0, RT_MODES);
+	tcase_add_loop_test(tc, without_proc, 0, 2 * RT_MODES);
 	tcase_add_loop_test(tc, std_fds_closed, 0, 8);
-	tcase_add_loop_test(tc, lib_fd_table_full, 0, 9);
-	tcase_add_loop_test(tc, cmd_fd_table_full, 0, 8);
+	tcase_add_loop_test(tc, fd_table_full, 0, FD_LIB_CASES + FD_CMD_CASES);
 	tcase_add_loop_test(tc, lib_env_at_arg_max, 0,
 			    (int)(sizeof(arg_max_slack) /
 				  sizeof(arg_max_slack[0])));

@@ -1,6 +1,8 @@
 /*
- * reaper_fork_self() as PID 1 of a fresh PID namespace: tree shape, exit
- * status mirroring, orphans, and the application's own waits.
+ * What only reaper_fork_self() does: the names ps shows for the reaper
+ * and the application it split into, and no split at all outside PID 1.
+ * Tree shape, exit statuses, orphans and the application's own waits,
+ * for both front ends, are in test-exit.c.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -14,24 +16,6 @@
 #include <sys/wait.h>
 
 #include "test-common.h"
-
-START_TEST(tree_shape)
-{
-	struct rt_run run;
-
-	rt_helper_as_pid1(&run, "exit", "0", NULL);
-	rt_finish(&run);
-	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
-	/* The application is the reaper's only child, pid 2, and leads a new
-	 * session and process group. */
-	ck_assert_str_eq(rt_get(&run, "pid"), "2");
-	ck_assert_str_eq(rt_get(&run, "ppid"), "1");
-	ck_assert_str_eq(rt_get(&run, "sid"), "2");
-	ck_assert_str_eq(rt_get(&run, "pgid"), "2");
-	ck_assert_str_eq(rt_get(&run, "marker"), "(none)");
-	ck_assert_int_eq(rt_exit_code(&run), 0);
-}
-END_TEST
 
 static void
 read_file(pid_t pid, const char *what, char *buf, size_t len)
@@ -86,88 +70,6 @@ START_TEST(names_in_ps)
 }
 END_TEST
 
-/* Every exit code 0..255 comes back unchanged (loop over _i). */
-START_TEST(mirrors_exit_code)
-{
-	struct rt_run run;
-	char code[8];
-
-	snprintf(code, sizeof(code), "%d", _i);
-	rt_helper_as_pid1(&run, "exit", code, NULL);
-	rt_finish(&run);
-	ck_assert_int_eq(rt_exit_code(&run), _i);
-	ck_assert_int_eq(rt_count(&run, "split=0"), 1);
-}
-END_TEST
-
-/* As PID 1 the kernel drops a signal init sends itself: 128 + N. */
-START_TEST(mirrors_signal_death_as_pid1)
-{
-	static const int sigs[] = { SIGTERM, SIGKILL, SIGINT, SIGSEGV,
-				    SIGABRT, SIGUSR1 };
-	struct rt_run run;
-	char s[8];
-
-	snprintf(s, sizeof(s), "%d", sigs[_i]);
-	rt_helper_as_pid1(&run, "raise", s, NULL);
-	rt_finish(&run);
-	ck_assert_int_eq(rt_exit_code(&run), 128 + sigs[_i]);
-}
-END_TEST
-
-/* Outside PID 1 the reaper dies of the same signal, without a core. */
-START_TEST(mirrors_signal_death_outside_pid1)
-{
-	static const int sigs[] = { SIGTERM, SIGKILL, SIGINT, SIGSEGV,
-				    SIGABRT, SIGUSR1 };
-	struct rt_opts o;
-	struct rt_run run;
-	char s[8];
-	const char *argv[] = { rt_helper_path(), "-a", "raise", s, NULL };
-
-	rt_opts_init(&o);
-	o.no_pidns = true;
-	snprintf(s, sizeof(s), "%d", sigs[_i]);
-	rt_start(&run, &o, argv);
-	rt_finish(&run);
-	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
-	ck_assert_int_eq(rt_term_sig(&run), sigs[_i]);
-	ck_assert(!WCOREDUMP(run.wstatus));
-}
-END_TEST
-
-/* 500 orphans; under valgrind 50: there their 1000 forks (a child and
- * a grandchild each) cost some 20 ms of CPU apiece, 36 s in all. */
-START_TEST(orphans_reaped)
-{
-	struct rt_run run;
-
-	rt_helper_as_pid1(&run, "orphans", rt_valgrind() ? "50" : "500", NULL);
-	rt_finish(&run);
-	ck_assert_str_eq(rt_get(&run, "zombies"), "0");
-	ck_assert_int_eq(rt_exit_code(&run), 0);
-}
-END_TEST
-
-/* The application's own waitpid(), system(), posix_spawn() and popen()
- * get their children's statuses: the reaper never steals them. */
-START_TEST(own_waits_work)
-{
-	struct rt_run run;
-
-	rt_helper_as_pid1(&run, "waitpid", NULL);
-	rt_finish(&run);
-	ck_assert_str_eq(rt_get(&run, "waitpid_ret"), "1");
-	ck_assert_str_eq(rt_get(&run, "waitpid"), "7");
-	ck_assert_str_eq(rt_get(&run, "system"), "5");
-	/* printenv exits 1 when the variable is unset. */
-	ck_assert_str_eq(rt_get(&run, "system_marker"), "1");
-	ck_assert_str_eq(rt_get(&run, "posix_spawn"), "9");
-	ck_assert_str_eq(rt_get(&run, "popen"), "3");
-	ck_assert_int_eq(rt_exit_code(&run), 0);
-}
-END_TEST
-
 /* Outside PID 1 the call returns 0 at once: no second process. */
 START_TEST(no_split_outside_pid1)
 {
@@ -193,13 +95,7 @@ RT_TEST_SUITE(fork_self, "fork-self",
 
 	tcase_add_checked_fixture(tc, rt_reset_signals, NULL);
 	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, tree_shape);
 	tcase_add_loop_test(tc, names_in_ps, 0, 2);
-	tcase_add_loop_test(tc, mirrors_exit_code, 0, 256);
-	tcase_add_loop_test(tc, mirrors_signal_death_as_pid1, 0, 6);
-	tcase_add_loop_test(tc, mirrors_signal_death_outside_pid1, 0, 6);
-	tcase_add_test(tc, orphans_reaped);
-	tcase_add_test(tc, own_waits_work);
 	tcase_add_test(tc, no_split_outside_pid1);
 	suite_add_tcase(s, tc);
 }

@@ -15,7 +15,6 @@
 #include "config.h"
 
 #include <check.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -24,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -33,13 +31,7 @@
 
 #include "test-common.h"
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
 
-/* The fd number test 14 hands down: far from 0-3 and from whatever the
- * reaper opens for itself, so its presence or absence is unambiguous. */
-#define EXTRA_FD 50
 
 #define DEFAULT_PATH "PATH=/usr/local/bin:/usr/bin:/bin"
 
@@ -144,26 +136,6 @@ err_lines_all_start(struct rt_run *run, const char *prefix)
 
 /* ------------------------------------------------------------------ */
 /* Files                                                                */
-
-static void
-copy_file(const char *from, const char *to, mode_t mode)
-{
-	char buf[65536];
-	int in, out;
-	ssize_t n;
-
-	in = open(from, O_RDONLY | O_CLOEXEC);
-	ck_assert_msg(in >= 0, "open %s: %s", from, strerror(errno));
-	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-	ck_assert_msg(out >= 0, "create %s: %s", to, strerror(errno));
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		ck_assert_int_eq(write(out, buf, (size_t) n), n);
-	ck_assert_int_eq(n, 0);
-	/* umask may have cut the mode. */
-	ck_assert_int_eq(fchmod(out, mode), 0);
-	close(in);
-	ck_assert_int_eq(close(out), 0);
-}
 
 /* ------------------------------------------------------------------ */
 /* 1. argv, environment, cwd                                            */
@@ -393,49 +365,6 @@ START_TEST(exit_code_remap)
 END_TEST
 
 /* ------------------------------------------------------------------ */
-/* 7. Parent-death signal                                               */
-
-START_TEST(pdeath_signal_outside_pid1)
-{
-	const char *argv[] = {
-		rt_helper_path(), "-a", "-P", "10", "pdeath", "10", NULL,
-	};
-	struct rt_opts o;
-	struct rt_run run;
-	pid_t app;
-	int pidfd, st;
-	bool got;
-
-	RT_SKIP_UNDER_VALGRIND("waits on a pidfd: none in valgrind 3.19");
-	/* The application outlives its reaper: as our subreaper's orphan it
-	 * is ours to reap, instead of a zombie the host's init may keep. */
-	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
-	rt_opts_init(&o);
-	o.no_pidns = true;
-	rt_start(&run, &o, argv);
-	ck_assert_ptr_nonnull(rt_wait_for(&run, "ready=1"));
-	app = (pid_t) atol(rt_get(&run, "pid"));
-	ck_assert_int_ne(app, run.pid1);
-	/* Pinned, so the cleanup below cannot hit a reused pid. */
-	pidfd = (int) syscall(SYS_pidfd_open, app, 0);
-	ck_assert_int_ge(pidfd, 0);
-	ck_assert_int_eq(kill(run.pid1, SIGKILL), 0);
-	got = rt_wait_count(&run, false, "pdeath=", 1, 20000);
-	if (!got)	/* it would wait for ever: do not leak it */
-		(void) syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-	close(pidfd);
-	rt_finish(&run);
-	ck_assert_int_eq(waitpid(app, &st, 0), app);
-
-	ck_assert_msg(got, "no parent-death signal in the application");
-	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
-	ck_assert_int_eq(rt_count(&run, "pdeath=10 "), 1);
-	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	ck_assert_int_eq(rt_term_sig(&run), SIGKILL);
-}
-END_TEST
-
-/* ------------------------------------------------------------------ */
 /* 8, 9. Status notification, subreaper                                 */
 
 /* One app=1 line for the application (pid app), and one app=0 line for
@@ -504,80 +433,6 @@ END_TEST
 /* ------------------------------------------------------------------ */
 /* 10-13. Failures and odd binaries                                     */
 
-/*
- * A copy of the helper in a fresh world-readable directory under /tmp, in
- * the build tree's layout (helper in a directory, libreaper.so.0 one level
- * up) so its $ORIGIN/.. runpath finds the library in the copy. For runs
- * that need to delete the binary, or to run it as a user who cannot read
- * the build tree (a fresh clone may live in a 0700 directory).
- */
-struct helper_copy {
-	char dir[32], bin[PATH_MAX], exe[PATH_MAX], lib[PATH_MAX];
-};
-
-static void
-helper_copy_make(struct helper_copy *c)
-{
-	char src_lib[PATH_MAX], *slash;
-
-	snprintf(c->dir, sizeof(c->dir), "/tmp/life-copy.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(c->dir));
-	ck_assert_int_eq(chmod(c->dir, 0755), 0);
-	snprintf(c->bin, sizeof(c->bin), "%s/bin", c->dir);
-	snprintf(c->exe, sizeof(c->exe), "%s/bin/helper-app", c->dir);
-	snprintf(c->lib, sizeof(c->lib), "%s/libreaper.so.0", c->dir);
-	ck_assert_int_eq(mkdir(c->bin, 0755), 0);
-	copy_file(rt_helper_path(), c->exe, 0755);
-	snprintf(src_lib, sizeof(src_lib), "%s", rt_helper_path());
-	slash = strrchr(src_lib, '/');
-	ck_assert_ptr_nonnull(slash);
-	*slash = '\0';
-	strcat(src_lib, "/../libreaper.so.0");
-	copy_file(src_lib, c->lib, 0644);
-}
-
-static void
-helper_copy_remove(const struct helper_copy *c)
-{
-	(void) unlink(c->exe);
-	(void) unlink(c->lib);
-	(void) rmdir(c->bin);
-	(void) rmdir(c->dir);
-}
-
-/* RLIMIT_NPROC = 1 for an unprivileged uid: the helper is that uid's only
- * process, so fork() fails with EAGAIN (root would be exempt). */
-START_TEST(fork_fails_eagain)
-{
-	struct helper_copy c;
-	const char *argv[] = { c.exe, "exit", "5", NULL };
-	/* LeakSanitizer (in the ASan build) needs a process of its own at
-	 * exit, which the limit does not leave it. */
-	static const char *const envp[] = {
-		"PATH=/usr/local/bin:/usr/bin:/bin", "HELPER_REPORT_FD=3",
-		"ASAN_OPTIONS=detect_leaks=0", NULL,
-	};
-	struct rt_opts o;
-	struct rt_run run;
-
-	RT_SKIP_UNDER_VALGRIND("uid 54321 cannot write valgrind's log");
-	/* The helper and its library must be usable by that uid. */
-	helper_copy_make(&c);
-	rt_opts_init(&o);
-	o.envp = envp;
-	o.exe = c.exe;
-	o.uid = 54321;
-	o.nproc = 1;
-	rt_start(&run, &o, argv);
-	rt_finish(&run);
-	helper_copy_remove(&c);
-	ck_assert_str_eq(rt_get(&run, "split"), "-1 errno=11");
-	ck_assert_str_eq(rt_get(&run, "pid"), "1");
-	ck_assert_str_eq(rt_get(&run, "SigBlk"), "0000000000000000");
-	ck_assert_int_eq(rt_exit_code(&run), 5);
-}
-END_TEST
-
 START_TEST(exec_fails_eperm)
 {
 	struct rt_run run;
@@ -602,20 +457,20 @@ END_TEST
  */
 START_TEST(binary_deleted_after_start)
 {
-	struct helper_copy c;
+	struct rt_bin_copy c;
 	const char *argv[] = { c.exe, "-U", "info", NULL };
 	struct rt_opts o;
 	struct rt_run run;
 	bool gone;
 
 	RT_SKIP_UNDER_VALGRIND("no execveat() in valgrind 3.19");
-	helper_copy_make(&c);
+	rt_bin_copy_make(&c, RT_LIB);
 	rt_opts_init(&o);
 	o.exe = c.exe;
 	rt_start(&run, &o, argv);
 	rt_finish(&run);
 	gone = access(c.exe, F_OK) < 0 && errno == ENOENT;
-	helper_copy_remove(&c);
+	rt_bin_copy_remove(&c);
 
 	ck_assert_msg(gone, "the helper did not unlink itself");
 	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
@@ -650,89 +505,6 @@ END_TEST
 /* ------------------------------------------------------------------ */
 /* 14. Socket activation                                                */
 
-static int
-make_extra_fd(void)
-{
-	int e = eventfd(0, EFD_CLOEXEC), fd;
-
-	ck_assert_int_ge(e, 0);
-	fd = dup3(e, EXTRA_FD, O_CLOEXEC);
-	ck_assert_int_eq(fd, EXTRA_FD);
-	close(e);
-	return fd;
-}
-
-/* The reaper holds 0-2 (those it was given) and nothing else: the
- * application's pidfd is opened only if the kernel comes to reap. */
-static void
-assert_reaper_fds(pid_t reaper)
-{
-	char path[64], target[256];
-	struct dirent *de;
-	DIR *d;
-
-	RT_SKIP_UNDER_VALGRIND("/proc shows valgrind's fds");
-	snprintf(path, sizeof(path), "/proc/%ld/fd", (long) reaper);
-	d = opendir(path);
-	ck_assert_ptr_nonnull(d);
-	while ((de = readdir(d))) {
-		int fd = atoi(de->d_name);
-		ssize_t n;
-
-		if (de->d_name[0] == '.' || fd <= 2)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%ld/fd/%d", (long) reaper,
-			 fd);
-		n = readlink(path, target, sizeof(target) - 1);
-		if (n < 0)
-			continue;
-		target[n] = '\0';
-		ck_assert_msg(0, "the reaper holds fd %d: %s", fd, target);
-	}
-	closedir(d);
-}
-
-START_TEST(listen_pid_and_inherited_fd)
-{
-	static const char *const envp[] = {
-		"HELPER_REPORT_FD=3", DEFAULT_PATH, "LISTEN_PID=1",
-		"LISTEN_FDS=1", NULL,
-	};
-	const char *argv[] = { rt_helper_path(), "-d", "wait", NULL };
-	struct rt_opts o;
-	struct rt_run run;
-	pid_t app;
-	int reaper_fds, std_fds;
-	bool reaper_has, app_has;
-
-	/* 0 and 2 are the harness's pipes; 1 is whatever we have. */
-	std_fds = 2 + (fcntl(1, F_GETFD) >= 0);
-	rt_opts_init(&o);
-	o.envp = envp;
-	o.extra_fd = make_extra_fd();
-	rt_start(&run, &o, argv);
-	close(o.extra_fd);
-	ck_assert_ptr_nonnull(rt_wait_for(&run, "ready=1"));
-	/* Logged after the reaper closed what it inherited. */
-	ck_assert(rt_wait_err_for(&run, "reaper of "));
-	app = rt_app_host_pid(&run);
-	ck_assert_int_gt(app, 0);
-	reaper_fds = rt_fd_count(run.pid1);
-	reaper_has = rt_fd_open_in(run.pid1, EXTRA_FD);
-	app_has = rt_fd_open_in(app, EXTRA_FD);
-	assert_reaper_fds(run.pid1);
-	rt_finish(&run);
-
-	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
-	ck_assert_str_eq(rt_get(&run, "listen_pid"), "2");
-	ck_assert(app_has);
-	ck_assert(!reaper_has);
-	if (!rt_valgrind())	/* /proc would list valgrind's fds too */
-		ck_assert_int_eq(reaper_fds, std_fds);
-	ck_assert_int_eq(rt_exit_code(&run), 0);
-}
-END_TEST
-
 /* The application's own view: the fd is listed by scenario info, and
  * LISTEN_FDS is passed on untouched. */
 START_TEST(listen_fd_listed_by_app)
@@ -752,12 +524,12 @@ START_TEST(listen_fd_listed_by_app)
 
 	rt_opts_init(&o);
 	o.envp = envp;
-	o.extra_fd = make_extra_fd();
+	o.extra_fd = rt_extra_fd_make(RT_EXTRA_FD);
 	rt_start(&run, &o, argv);
 	close(o.extra_fd);
 	rt_finish(&run);
 	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
-	snprintf(line, sizeof(line), "fd=%d\n", EXTRA_FD);
+	snprintf(line, sizeof(line), "fd=%d\n", RT_EXTRA_FD);
 	ck_assert_int_eq(rt_count(&run, line), 1);
 	assert_env(&run, want_env);
 	ck_assert_int_eq(rt_exit_code(&run), 0);
@@ -785,51 +557,7 @@ START_TEST(listen_pid_not_ours)
 END_TEST
 
 /* ------------------------------------------------------------------ */
-/* 15. No /proc                                                         */
-
-/*
- * The helper's runpath is $ORIGIN-relative, and ld.so finds $ORIGIN
- * through /proc/self/exe: without /proc it could not even load
- * libreaper.so. LD_LIBRARY_PATH stands in; the re-exec passes it on.
- */
-START_TEST(split_without_proc)
-{
-	char libdir[PATH_MAX + 32], *slash;
-	const char *envp[] = {
-		"HELPER_REPORT_FD=3", DEFAULT_PATH, libdir, NULL,
-	};
-	const char *argv[] = { rt_helper_path(), "exit", "9", NULL };
-	struct rt_opts o;
-	struct rt_run run;
-
-	RT_SKIP_UNDER_VALGRIND("valgrind cannot start without /proc");
-	if (rt_asan()) {
-		fprintf(stderr, "SKIP split_without_proc: AddressSanitizer "
-			"cannot start without /proc (runs in the plain build)\n");
-		return;
-	}
-	snprintf(libdir, sizeof(libdir), "LD_LIBRARY_PATH=%s",
-		 rt_helper_path());
-	slash = strrchr(libdir, '/');
-	ck_assert_ptr_nonnull(slash);
-	strcpy(slash, "/..");
-	rt_opts_init(&o);
-	o.envp = envp;
-	o.no_proc = true;
-	rt_start(&run, &o, argv);
-	rt_finish(&run);
-	/* "exit 9" reached the application: its argv made it through the
-	 * startup-argv fallback, its binary through AT_EXECFN. */
-	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
-	ck_assert_str_eq(rt_get(&run, "pid"), "2");
-	ck_assert_str_eq(rt_get(&run, "ppid"), "1");
-	ck_assert_str_eq(rt_get(&run, "marker"), "(none)");
-	ck_assert_int_eq(rt_exit_code(&run), 9);
-}
-END_TEST
-
-/* ------------------------------------------------------------------ */
-/* 16. Logging and invalid options                                      */
+/* 15. Logging and invalid options                                      */
 
 START_TEST(debug_log_from_env)
 {
@@ -886,7 +614,6 @@ RT_TEST_SUITE(lifecycle, "lifecycle",
 	tc = rt_new_tcase(s, "inherit");
 	tcase_add_test(tc, argv_env_cwd_exact);
 	tcase_add_test(tc, relative_argv0_elsewhere);
-	tcase_add_test(tc, listen_pid_and_inherited_fd);
 	tcase_add_test(tc, listen_fd_listed_by_app);
 	tcase_add_test(tc, listen_pid_not_ours);
 
@@ -902,15 +629,12 @@ RT_TEST_SUITE(lifecycle, "lifecycle",
 
 	tc = rt_new_tcase(s, "exit");
 	tcase_add_loop_test(tc, exit_code_remap, 0, 3);
-	tcase_add_test(tc, pdeath_signal_outside_pid1);
 	tcase_add_test(tc, status_notification_orphans);
 	tcase_add_test(tc, subreaper_outside_pid1);
 
 	tc = rt_new_tcase(s, "failure");
-	tcase_add_test(tc, fork_fails_eagain);
 	tcase_add_test(tc, exec_fails_eperm);
 	tcase_add_test(tc, binary_deleted_after_start);
-	tcase_add_test(tc, split_without_proc);
 	tcase_add_test(tc, debug_log_from_env);
 	tcase_add_test(tc, quiet_by_default);
 	tcase_add_test(tc, invalid_options_no_split);
