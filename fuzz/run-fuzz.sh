@@ -18,22 +18,10 @@ esac
 targets=(command inproc marker options selfexe signals)
 builddir=${FUZZ_BUILDDIR:-build-fuzz}
 
-deps=(clang libclang-rt-14-dev meson ninja-build pkg-config libbsd-dev)
-missing=()
-for p in "${deps[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
-		missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	if [ "$(id -u)" -ne 0 ]; then
-		echo "run-fuzz: missing ${missing[*]}; run as root to install them" >&2
-		exit 1
-	fi
-	echo "run-fuzz: installing ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# shellcheck source=test/lib.sh
+. test/lib.sh
+need_packages run-fuzz clang libclang-rt-14-dev meson ninja-build \
+	pkg-config libbsd-dev
 
 # -fno-sanitize-recover: a UBSan report must stop the run, or libFuzzer
 # would count it as a normal execution.

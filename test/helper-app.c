@@ -53,6 +53,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "app-proc.h"
 #include "exec-limit.h"
 #include "reaper.h"
 
@@ -228,41 +229,14 @@ scenario_waitpid(void)
 	}
 }
 
-/* Count zombies whose parent is our reaper or us. */
+/* Count zombies whose parent is our reaper or us: outside a PID namespace
+ * /proc is the whole host, and strangers' zombies are not ours. */
 static int
 count_zombies(void)
 {
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-	int z = 0;
+	pid_t ours[2] = { getppid(), getpid() };
 
-	while (d && (de = readdir(d))) {
-		char path[300], buf[512], *p;
-		int fd;
-		ssize_t n;
-
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		buf[n] = '\0';
-		p = strrchr(buf, ')');
-		/* Outside a PID namespace /proc is the whole host: count only
-		 * zombies left to our reaper or to us, not strangers'. */
-		if (p && p[1] == ' ' && p[2] == 'Z' &&
-		    (atol(p + 4) == (long) getppid() ||
-		     atol(p + 4) == (long) getpid()))
-			z++;
-	}
-	if (d)
-		closedir(d);
-	return z;
+	return app_proc_count(ours, 2, true, -1);
 }
 
 /*
@@ -791,34 +765,9 @@ scenario_reuse(int code)
 static int
 count_siblings(void)
 {
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-	int n = 0;
+	pid_t reaper = getppid();
 
-	while (d && (de = readdir(d))) {
-		char path[300], buf[512], *p;
-		int fd;
-		ssize_t len;
-
-		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
-		    atol(de->d_name) == (long) getpid())
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		len = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (len <= 0)
-			continue;
-		buf[len] = '\0';
-		p = strrchr(buf, ')');
-		if (p && p[1] == ' ' && atol(p + 4) == (long) getppid())
-			n++;
-	}
-	if (d)
-		closedir(d);
-	return n;
+	return app_proc_count(&reaper, 1, false, getpid());
 }
 
 /*

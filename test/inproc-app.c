@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app-proc.h"
 #include "reaper.h"
 
 #define PID_SLOTS (1 << 22)	/* the kernel's highest pid_max */
@@ -185,34 +186,9 @@ gettid_(void)
 static int
 count_zombies(void)
 {
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-	int z = 0;
+	pid_t self = getpid();
 
-	while (d && (de = readdir(d))) {
-		char path[300], buf[512], *p;
-		int fd;
-		ssize_t n;
-
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		buf[n] = '\0';
-		p = strrchr(buf, ')');
-		if (p && p[1] == ' ' && p[2] == 'Z' &&
-		    atol(p + 4) == (long) getpid())
-			z++;
-	}
-	if (d)
-		closedir(d);
-	return z;
+	return app_proc_count(&self, 1, true, -1);
 }
 
 static int

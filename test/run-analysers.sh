@@ -18,33 +18,10 @@ cd "$(dirname "$0")/.."
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || steps=(lint valgrind)
 
-deps=(meson ninja-build pkg-config gcc g++ check libbsd-dev valgrind
-	cppcheck clang clang-tidy)
-missing=()
-for p in "${deps[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
-		missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	if [ "$(id -u)" -ne 0 ]; then
-		echo "run-analysers: missing ${missing[*]}; run as root" >&2
-		exit 1
-	fi
-	echo "run-analysers: installing ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-
-setup() {
-	local dir=$1; shift
-	if [ -f "$dir/build.ninja" ]; then
-		meson configure "$dir" "$@" >/dev/null
-	else
-		meson setup "$dir" "$@" >/dev/null
-	fi
-	ninja -C "$dir" >/dev/null
-}
+# shellcheck source=test/lib.sh
+. test/lib.sh
+need_packages run-analysers meson ninja-build pkg-config gcc g++ check \
+	libbsd-dev valgrind cppcheck clang clang-tidy
 
 # The C files the compile database builds, under the directories we own;
 # a file the build does not compile has no flags to analyse it with.

@@ -12,33 +12,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # One install for every step (the analyser and fuzz scripts check again).
-deps=(meson ninja-build pkg-config gcc g++ check libbsd-dev podman runc
-	musl-tools valgrind cppcheck clang clang-tidy libclang-rt-14-dev)
-missing=()
-for p in "${deps[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
-		missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	if [ "$(id -u)" -ne 0 ]; then
-		echo "run-tests: missing ${missing[*]}; run as root to install them" >&2
-		exit 1
-	fi
-	echo "run-tests: installing ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-
-setup() {
-	local dir=$1; shift
-	if [ -f "$dir/build.ninja" ]; then
-		meson configure "$dir" "$@" >/dev/null
-	else
-		meson setup "$dir" "$@" >/dev/null
-	fi
-	ninja -C "$dir" >/dev/null
-}
+# shellcheck source=test/lib.sh
+. test/lib.sh
+need_packages run-tests meson ninja-build pkg-config gcc g++ check \
+	libbsd-dev podman runc musl-tools valgrind cppcheck clang clang-tidy \
+	libclang-rt-14-dev
 
 echo "== build and test (build-test/)"
 setup build-test -Dbuildtype=debugoptimized

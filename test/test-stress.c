@@ -255,12 +255,18 @@ START_TEST(orphans_under_signal_storm)
 	orphans(&run, WARM_ORPHANS);
 	rt_wait_line(&run, "orphans_done=1 ");
 	/* Past 256 orphans: the storm's signals come through the signalfd
-	 * and its orphans are the kernel's to reap, where it can. */
+	 * and its orphans are the kernel's to reap, where it can. The switch
+	 * follows the drain that reaped the 256th, so it is asserted once
+	 * every warm-up orphan is gone (check) and a fence has come back
+	 * through the reaper after that drain: orphans_done alone only says
+	 * that their parent exited, and under load the reaper was seen not
+	 * to have reaped 256 of them yet. */
+	check(&run, 1);
+	fence(&t, &run);
 	ck_assert_int_eq(rt_sigchld_ignored(run.pid1), rt_kernel_reaps());
 	for (int i = 0; i < t.nk; i++)
 		send_one(&t, run.pid1, warm++);
 	fence(&t, &run);
-	check(&run, 1);
 	before = measure(run.pid1);
 
 	/* The storm. */
