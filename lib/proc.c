@@ -61,15 +61,6 @@ rp_proc_parent_of(pid_t pid)
 	return ppid_at(AT_FDCWD, dir);
 }
 
-pid_t
-rp_proc_parent_at(int procfd, pid_t pid)
-{
-	char dir[24];
-
-	rp_fmt_print(dir, sizeof(dir), "%ld", (long) pid);
-	return ppid_at(procfd, dir);
-}
-
 int
 rp_proc_comm(pid_t pid, char comm[17])
 {

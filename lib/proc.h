@@ -33,8 +33,4 @@ int rp_proc_open(void);
 int rp_proc_each(int procfd, int (*fn)(pid_t pid, pid_t ppid, void *data),
 		 void *data);
 
-/* Parent of pid as procfd lists it, or -1: to re-check a process found by
- * rp_proc_each() after pinning it. */
-pid_t rp_proc_parent_at(int procfd, pid_t pid);
-
 #endif

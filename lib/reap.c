@@ -42,7 +42,6 @@ contains(const pid_t *set, size_t n, pid_t pid)
 }
 
 struct sweep {
-	int procfd;
 	int sig;
 	pid_t *known;		/* us, then every descendant signalled */
 	size_t n, cap;
@@ -65,8 +64,7 @@ sweep_one(pid_t pid, pid_t ppid, void *data)
 	 * and the open. */
 	pfd = rp_pidfd_open(pid);
 	if (pfd >= 0) {
-		if (contains(sw->known, sw->n,
-			     rp_proc_parent_at(sw->procfd, pid)))
+		if (contains(sw->known, sw->n, rp_proc_parent_of(pid)))
 			(void) rp_pidfd_send(pfd, sw->sig, NULL);
 		(void) close(pfd);
 	} else if (pfd == -ENOSYS) {
@@ -101,7 +99,6 @@ rp_reap_signal_descendants(int sig)
 	procfd = rp_proc_open();
 	if (procfd < 0)
 		return procfd;
-	sw.procfd = procfd;
 	known[sw.n++] = getpid();
 	/* Children may be listed after their parents or before: repeat
 	 * until a pass finds nobody new. */

@@ -231,7 +231,7 @@ START_TEST(proc_each)
 	close(p[0]);
 	fd = rp_proc_open();
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(rp_proc_parent_at(fd, s.child), getpid());
+	ck_assert_int_eq(rp_proc_parent_of(s.child), getpid());
 	s.self = -1;
 	ck_assert_int_eq(rp_proc_each(fd, note, &s), 0);
 	ck_assert_int_eq(s.child_parent, getpid());
