@@ -53,31 +53,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "app-proc.h"
+#include "app-common.h"
 #include "exec-limit.h"
 #include "reaper.h"
 
 extern char **environ;
-
-static int report_fd = 3;
-
-static void __attribute__((format(printf, 1, 2)))
-report(const char *fmt, ...)
-{
-	char line[4096];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t) n > sizeof(line) - 2)
-		n = sizeof(line) - 2;
-	line[n++] = '\n';
-	(void) !write(report_fd, line, (size_t) n);
-}
 
 static void
 hex(char *out, const char *s)

@@ -34,32 +34,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "app-proc.h"
+#include "app-common.h"
 #include "reaper.h"
 
 #define PID_SLOTS (1 << 22)	/* the kernel's highest pid_max */
 
-static int report_fd = 3;
 static unsigned int flags;
 static bool use_reap;
-
-static void __attribute__((format(printf, 1, 2)))
-report(const char *fmt, ...)
-{
-	char line[4096];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t) n > sizeof(line) - 2)
-		n = sizeof(line) - 2;
-	line[n++] = '\n';
-	(void) !write(report_fd, line, (size_t) n);
-}
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
 fail(const char *fmt, ...)

@@ -1,22 +1,46 @@
 /*
- * The test programs' one walk over /proc (helper-app, inproc-app): how many
- * processes match, by state and parent, read from /proc/PID/stat after the
- * last ')' (comm may hold spaces and parentheses). Only static inline
- * functions: the programs link the public library alone.
+ * What the test programs (helper-app, inproc-app) share: report(), their
+ * one-line messages to the test on report_fd, and their one walk over
+ * /proc, which counts processes by state and parent, read from
+ * /proc/PID/stat after the last ')' (comm may hold spaces and
+ * parentheses). Each program is one file: static functions and a static
+ * report_fd, since the programs link the public library alone.
  *
  * SPDX-License-Identifier: MIT
  */
-#ifndef APP_PROC_H
-#define APP_PROC_H
+#ifndef APP_COMMON_H
+#define APP_COMMON_H
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 #include <unistd.h>
+
+/* Where report() writes; a program may move it (HELPER_REPORT_FD). */
+static int report_fd = 3;
+
+static void __attribute__((format(printf, 1, 2)))
+report(const char *fmt, ...)
+{
+	char line[4096];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t) n > sizeof(line) - 2)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	(void) !write(report_fd, line, (size_t) n);
+}
 
 /* How many processes but except (-1: none) have a parent in parents[]
  * (n of them) and, when zombie_only, are zombies. */
