@@ -56,6 +56,21 @@ extern "C" {
 /** Forward signals to the application's whole process group instead of the
  *  application alone (tini -g). @since 0.1 */
 #define REAPER_SIGNAL_GROUP	(1u << 3)
+/** Do not send SIGCONT after a terminating signal. By default, when a
+ *  forwarded signal is (or is rewritten into) SIGTERM, SIGINT, SIGHUP or
+ *  SIGQUIT and the application is stopped, it gets SIGCONT right after,
+ *  so that it acts on the signal instead of holding it until someone
+ *  continues it (as systemd.kill(5) does); with REAPER_SIGNAL_GROUP its
+ *  process group gets SIGCONT after every terminating signal, and
+ *  leftovers in the grace period get it after their SIGTERM. @since 0.2 */
+#define REAPER_NO_CONTINUE	(1u << 4)
+/** When the application exits, stay while the descendants it left behind
+ *  (daemons, a program that re-executed itself by fork and exit) live:
+ *  go on reaping, forward signals to their process groups, and exit with
+ *  the application's status once none is left. Implies REAPER_SUBREAPER.
+ *  With grace_ms, the grace period starts at the first terminating signal
+ *  instead of the application's exit. @since 0.2 */
+#define REAPER_WAIT_LEFTOVERS	(1u << 5)
 /** @} */
 
 /** Bit set in the @p flags argument of reaper_options.on_reap when the
@@ -76,7 +91,8 @@ struct reaper_options {
 	/** sizeof(struct reaper_options) as the caller saw it. */
 	size_t size;
 	/** REAPER_SPLIT_ALWAYS, REAPER_SUBREAPER, REAPER_DEBUG,
-	 *  REAPER_SIGNAL_GROUP, or 0. */
+	 *  REAPER_SIGNAL_GROUP, REAPER_NO_CONTINUE, REAPER_WAIT_LEFTOVERS,
+	 *  or 0. */
 	unsigned int flags;
 	/** Name of the environment marker; NULL means "REAPER". It must be
 	 *  a shell variable name, [A-Za-z_][A-Za-z0-9_]*, of at most 63
@@ -108,6 +124,18 @@ struct reaper_options {
 	void (*on_reap)(pid_t pid, int status, unsigned int flags, void *data);
 	/** Passed unchanged to on_reap. */
 	void *on_reap_data;
+	/** Forwarding delays, NULL for none: a comma-separated list of
+	 *  SIGNAL:MS pairs (MS from 0, no delay, to 86400000). The reaper
+	 *  holds SIGNAL for MS milliseconds before it forwards it, reaping
+	 *  and forwarding everything else meanwhile, so that a server can
+	 *  drain before it hears SIGTERM: "TERM:5000". A copy of SIGNAL that
+	 *  arrives while one is held releases both at once; a held signal
+	 *  never delays the reaper's own exit (it is dropped when the
+	 *  application is gone). SIGKILL, SIGSTOP, SIGCHLD and the
+	 *  synchronous faults cannot be delayed. When NULL, the variable
+	 *  REAPER_DELAY_SIGNAL, in the same form, is read at the split.
+	 *  @since 0.2 */
+	const char *delay_signal;
 };
 
 #if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L

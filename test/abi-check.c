@@ -28,7 +28,9 @@ _Static_assert(OFF(pdeathsig) == 36, "pdeathsig moved");
 _Static_assert(OFF(exit_zero) == 40, "exit_zero moved");
 _Static_assert(OFF(on_reap) == 72, "on_reap moved");
 _Static_assert(OFF(on_reap_data) == 80, "on_reap_data moved");
-_Static_assert(sizeof(struct reaper_options) == 88,
+/* 0.2 */
+_Static_assert(OFF(delay_signal) == 88, "delay_signal moved");
+_Static_assert(sizeof(struct reaper_options) == 96,
 	       "struct reaper_options changed size");
 
 _Static_assert(FIELD_SIZE(size) == 8, "size resized");
@@ -39,6 +41,7 @@ _Static_assert(FIELD_SIZE(grace_ms) == 4, "grace_ms resized");
 _Static_assert(FIELD_SIZE(pdeathsig) == 4, "pdeathsig resized");
 _Static_assert(FIELD_SIZE(on_reap) == 8, "on_reap resized");
 _Static_assert(FIELD_SIZE(on_reap_data) == 8, "on_reap_data resized");
+_Static_assert(FIELD_SIZE(delay_signal) == 8, "delay_signal resized");
 #else
 /* ---- elsewhere: the order of the fields, and nothing after them ---- */
 _Static_assert(OFF(size) == 0, "size must come first");
@@ -50,8 +53,9 @@ _Static_assert(OFF(pdeathsig) > OFF(grace_ms), "field order changed");
 _Static_assert(OFF(exit_zero) > OFF(pdeathsig), "field order changed");
 _Static_assert(OFF(on_reap) > OFF(exit_zero), "field order changed");
 _Static_assert(OFF(on_reap_data) > OFF(on_reap), "field order changed");
+_Static_assert(OFF(delay_signal) > OFF(on_reap_data), "field order changed");
 _Static_assert(sizeof(struct reaper_options) >=
-	       OFF(on_reap_data) + sizeof(void *), "struct too small");
+	       OFF(delay_signal) + sizeof(char *), "struct too small");
 #endif
 
 /* ---- 0.1, every architecture: field types, values, prototypes ---- */
@@ -87,6 +91,8 @@ _Static_assert(REAPER_SPLIT_ALWAYS == 1u, "flag value changed");
 _Static_assert(REAPER_SUBREAPER == 2u, "flag value changed");
 _Static_assert(REAPER_DEBUG == 4u, "flag value changed");
 _Static_assert(REAPER_SIGNAL_GROUP == 8u, "flag value changed");
+_Static_assert(REAPER_NO_CONTINUE == 16u, "flag value changed");
+_Static_assert(REAPER_WAIT_LEFTOVERS == 32u, "flag value changed");
 _Static_assert(REAPER_REAPED_APPLICATION == 1u, "flag value changed");
 
 /* The entry points' types; __typeof__ does not reference the symbols, so
