@@ -9,6 +9,8 @@
  *   -g  REAPER_SIGNAL_GROUP     -m NAME  marker          -r SPEC  rewrite
  *   -G MS  grace_ms             -P SIG  pdeathsig        -e CODE  exit_zero
  *   -n  on_reap prints "reaped pid=P status=S app=A" on stderr
+ *   -c  REAPER_NO_CONTINUE      -W  REAPER_WAIT_LEFTOVERS
+ *   -D SPEC  delay_signal ("TERM:5000")
  *   -X  make execve fail (seccomp) before the call
  *   -U  unlink our own executable before the call
  *   -k SIG  block SIG and send it to ourselves before the call, so it is
@@ -26,6 +28,8 @@
  * Scenarios: exit CODE, raise SIG, info, waitpid, orphans N, signals,
  * leftovers CODE, wait, groupsig, pdeath SIG, orphans-hold N CODE,
  * spawn PROGRAM [ARG...], stress CODE.
+ *
+ * Shutdown scenarios (test-shutdown): watch, groupstop, daemons CODE KINDS.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -872,6 +876,7 @@ struct stress_seen {
 	unsigned int foreign;		/* not sent by pid 1, the reaper */
 	unsigned int echoes;		/* SIGRTMAX from kill(): barrier */
 	unsigned int fences;		/* SIGRTMAX from sigqueue() */
+	unsigned int rt;		/* SIGRTMIN..SIGRTMAX-1, all of them */
 	pid_t spawner;
 	int spawns;			/* "orphans N" commands so far */
 };
@@ -895,7 +900,8 @@ stress_signal(struct stress_seen *s, const struct signalfd_siginfo *si)
 	if (si->ssi_pid != 1)
 		s->foreign++;
 	if (sig == SIGRTMAX && si->ssi_code == SI_QUEUE) {
-		report("fence=%u val=%d", ++s->fences, si->ssi_int);
+		report("fence=%u val=%d rt=%u", ++s->fences, si->ssi_int,
+		       s->rt);
 		return;
 	}
 	if (sig == SIGRTMAX && si->ssi_code == SI_USER) {
@@ -905,6 +911,8 @@ stress_signal(struct stress_seen *s, const struct signalfd_siginfo *si)
 	if (sig <= 0 || sig >= _NSIG)
 		return;
 	s->n[sig]++;
+	if (sig >= SIGRTMIN)
+		s->rt++;
 	if (si->ssi_code == SI_QUEUE) {
 		s->queued[sig]++;
 		s->sum[sig] += si->ssi_int;
@@ -953,8 +961,8 @@ stress_check(struct stress_seen *s, int sfd, int k)
  * ("spawn=K waves=W", then "wave=K.I " after each, and "orphans_done=K
  * status=S" once we reaped the child; K counts these commands), and
  * "check" runs stress_check(). A sigqueue()d SIGRTMAX is the test's fence
- * ("fence=K val=V", K counting them): every signal sent before it has
- * been counted. At EOF:
+ * ("fence=K val=V rt=R", K counting them, R the real-time signals
+ * counted so far): every signal sent before it has been counted. At EOF:
  * "got sig=N n=C queued=Q sum=S" per kind, "foreign=F", exit with code.
  */
 static void
@@ -1032,6 +1040,260 @@ scenario_stress(int code)
 	exit(code);
 }
 
+/* ------------------------------------------------------------------ */
+/* Shutdown (test-shutdown.c)                                           */
+
+/* What ends a program that does not handle it: the signals after which
+ * the reaper sends SIGCONT to a stopped application. */
+static bool
+terminating(unsigned int sig)
+{
+	return sig == SIGTERM || sig == SIGINT || sig == SIGHUP ||
+	       sig == SIGQUIT;
+}
+
+/*
+ * Report every signal as "signals" does ("sig=N code=C val=V pid=P"),
+ * while stdin brings commands, one a line: "orphans N" (N orphans, then
+ * "zombies=Z rounds=R", as the scenario) and "exit CODE". Signals are
+ * read before commands, so one that arrived first is reported first.
+ * Exit 0 at EOF.
+ */
+static void
+scenario_watch(void)
+{
+	char buf[256];
+	size_t len = 0;
+	sigset_t set;
+	int sfd;
+
+	block_catchable(&set);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sfd < 0)
+		exit(91);
+	report("ready=1");
+	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = sfd, .events = POLLIN },
+			{ .fd = STDIN_FILENO, .events = POLLIN },
+		};
+		struct signalfd_siginfo si;
+		char *nl;
+		ssize_t n;
+
+		if (poll(p, 2, -1) < 0)
+			continue;
+		if (p[0].revents & POLLIN) {
+			if (read(sfd, &si, sizeof(si)) == sizeof(si))
+				report("sig=%u code=%d val=%d pid=%u",
+				       si.ssi_signo, si.ssi_code, si.ssi_int,
+				       si.ssi_pid);
+			continue;
+		}
+		if (!(p[1].revents & (POLLIN | POLLHUP)))
+			continue;
+		n = read(STDIN_FILENO, buf + len, sizeof(buf) - 1 - len);
+		if (n <= 0)
+			exit(0);
+		len += (size_t) n;
+		buf[len] = '\0';
+		while ((nl = strchr(buf, '\n'))) {
+			*nl = '\0';
+			if (strncmp(buf, "orphans ", 8) == 0)
+				scenario_orphans(atoi(buf + 8));
+			else if (strncmp(buf, "exit ", 5) == 0)
+				exit(atoi(buf + 5));
+			len -= (size_t)(nl + 1 - buf);
+			memmove(buf, nl + 1, len + 1);
+		}
+	}
+}
+
+/*
+ * The application and a child in its process group, every forwardable
+ * signal blocked and read from a signalfd by both (as "groupsig"). The
+ * child reports "member=child pid=P pgid=G" and stops itself (SIGSTOP);
+ * we, its parent, wait until it has stopped, report "ready=1" and then
+ * our signals ("member=app sig=N pid=P"). Once continued, the child
+ * reports "member=child continued=1", then its signals, the ones that
+ * came while it was stopped first. At stdin's EOF we continue the child
+ * (a test that kept it stopped is done with it) and reap it.
+ */
+static void
+scenario_groupstop(void)
+{
+	sigset_t set;
+	pid_t c;
+	int sfd, st;
+
+	block_catchable(&set);
+	c = fork();
+	if (c < 0) {
+		report("error=fork %s", strerror(errno));
+		exit(91);
+	}
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sfd < 0)
+		_exit(91);
+	if (c == 0) {
+		report("member=child pid=%ld pgid=%ld", (long) getpid(),
+		       (long) getpgrp());
+		raise(SIGSTOP);
+		report("member=child continued=1");
+		watch_signals("child", sfd);
+		_exit(0);
+	}
+	while (waitpid(c, &st, WUNTRACED) < 0)
+		if (errno != EINTR)
+			exit(95);
+	if (!WIFSTOPPED(st)) {
+		report("error=child not stopped: 0x%x", st);
+		exit(95);
+	}
+	report("ready=1");
+	watch_signals("app", sfd);
+	(void) kill(c, SIGCONT);
+	(void) waitpid(c, NULL, 0);
+}
+
+/* One leftover of scenario_daemons(); never returns. */
+static void __attribute__((noreturn))
+daemon_run(char kind, int ready)
+{
+	static const char *const names[] = {
+		['t'] = "trap", ['g'] = "group", ['i'] = "ignore",
+		['s'] = "stopped",
+	};
+	const char *name = names[(unsigned char) kind];
+	struct signalfd_siginfo si;
+	sigset_t set;
+	int sfd, fd;
+
+	/* Not the application's stdin: its EOF is the application's cue. */
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || dup2(fd, STDIN_FILENO) < 0)
+		_exit(91);
+	close(fd);
+	if (kind != 'g' && setsid() < 0)
+		_exit(91);
+	sigfillset(&set);
+	sigdelset(&set, SIGSEGV);
+	sigdelset(&set, SIGBUS);
+	if (kind == 'i') {
+		/* Ignored and not blocked: the kernel discards it (a blocked
+		 * one would wait in the queue, ignored or not). */
+		sigdelset(&set, SIGTERM);
+		sigprocmask(SIG_SETMASK, &set, NULL);
+		signal(SIGTERM, SIG_IGN);
+	}
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sfd < 0)
+		_exit(91);
+	report("leftover=%s pid=%ld pgid=%ld", name, (long) getpid(),
+	       (long) getpgrp());
+	close(ready);
+	if (kind == 's')
+		raise(SIGSTOP);
+	for (;;) {
+		ssize_t n = read(sfd, &si, sizeof(si));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != (ssize_t) sizeof(si))
+			_exit(92);
+		report("member=%s sig=%u pid=%u", name, si.ssi_signo,
+		       si.ssi_pid);
+		if (kind != 'i' && terminating(si.ssi_signo)) {
+			report("leftover_got=%s sig=%u", name, si.ssi_signo);
+			_exit(0);
+		}
+	}
+}
+
+/*
+ * Leftovers meant to outlive us (daemons), one per letter of kinds, each
+ * with stdin on /dev/null and every forwardable signal read from a
+ * signalfd; each reports "leftover=KIND pid=P pgid=G" once set up, then
+ * "member=KIND sig=N pid=P" for every signal:
+ *   t  trap:    its own session; on SIGTERM, SIGINT, SIGHUP or SIGQUIT it
+ *               reports "leftover_got=trap sig=N" and exits 0;
+ *   g  group:   the same ("group"), but it stays in our process group;
+ *   i  ignore:  its own session, SIGTERM ignored; never leaves by itself;
+ *   s  stopped: as trap ("stopped"), but it stops itself once set up.
+ * Once each is set up (and stopped, for s), we report "ready=1", then our
+ * own signals ("member=app sig=N pid=P") until stdin's EOF or a
+ * terminating signal, and exit with code.
+ */
+static void
+scenario_daemons(int code, const char *kinds)
+{
+	pid_t stopped[8];
+	int ready[2], nstopped = 0, sfd, st;
+	sigset_t set;
+	char c;
+
+	block_catchable(&set);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sfd < 0 || pipe2(ready, O_CLOEXEC) < 0)
+		exit(91);
+	for (const char *k = kinds; *k; k++) {
+		pid_t p;
+
+		if (!strchr("tgis", *k) || nstopped == 8) {
+			report("error=daemon kind %c", *k);
+			exit(94);
+		}
+		p = fork();
+		if (p < 0) {
+			report("error=fork %s", strerror(errno));
+			exit(91);
+		}
+		if (p == 0) {
+			close(ready[0]);
+			close(sfd);
+			daemon_run(*k, ready[1]);
+		}
+		if (*k == 's')
+			stopped[nstopped++] = p;
+	}
+	close(ready[1]);
+	while (read(ready[0], &c, 1) > 0)
+		;
+	close(ready[0]);
+	for (int i = 0; i < nstopped; i++) {
+		while (waitpid(stopped[i], &st, WUNTRACED) < 0)
+			if (errno != EINTR)
+				exit(95);
+		if (!WIFSTOPPED(st)) {
+			report("error=not stopped: 0x%x", st);
+			exit(95);
+		}
+	}
+	report("ready=1");
+	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = sfd, .events = POLLIN },
+			{ .fd = STDIN_FILENO, .events = POLLIN },
+		};
+		struct signalfd_siginfo si;
+		char buf[64];
+
+		if (poll(p, 2, -1) < 0)
+			continue;
+		if (p[0].revents & POLLIN &&
+		    read(sfd, &si, sizeof(si)) == sizeof(si)) {
+			report("member=app sig=%u pid=%u", si.ssi_signo,
+			       si.ssi_pid);
+			if (terminating(si.ssi_signo))
+				exit(code);
+			continue;
+		}
+		if (p[1].revents & (POLLIN | POLLHUP) &&
+		    read(STDIN_FILENO, buf, sizeof(buf)) <= 0)
+			exit(code);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1046,7 +1308,7 @@ main(int argc, char **argv)
 	if (fd_env)
 		report_fd = atoi(fd_env);
 	/* Parse first (no side effects), then split, as a real main would. */
-	while ((opt = getopt(argc, argv, "+asdgm:r:G:P:e:nXUk:0C:F:A:N")) != -1) {
+	while ((opt = getopt(argc, argv, "+asdgm:r:G:P:e:nXUk:0C:F:A:NcWD:")) != -1) {
 		use_opts = true;
 		switch (opt) {
 		case 'a': o.flags |= REAPER_SPLIT_ALWAYS; break;
@@ -1067,6 +1329,9 @@ main(int argc, char **argv)
 		case 'F': fill = atoi(optarg); break;
 		case 'A': pad = true; slack = atol(optarg); break;
 		case 'N': launch = true; break;
+		case 'c': o.flags |= REAPER_NO_CONTINUE; break;
+		case 'W': o.flags |= REAPER_WAIT_LEFTOVERS; break;
+		case 'D': o.delay_signal = optarg; break;
 		default: return 92;
 		}
 	}
@@ -1165,6 +1430,13 @@ main(int argc, char **argv)
 		return scenario_spawn(argv + optind + 1);
 	} else if (strcmp(sc, "stress") == 0) {
 		scenario_stress(atoi(arg));
+	} else if (strcmp(sc, "watch") == 0) {
+		scenario_watch();
+	} else if (strcmp(sc, "groupstop") == 0) {
+		scenario_groupstop();
+	} else if (strcmp(sc, "daemons") == 0) {
+		scenario_daemons(atoi(arg), optind + 2 < argc ?
+				 argv[optind + 2] : "t");
 	} else {
 		report("error=unknown scenario %s", sc);
 		return 94;

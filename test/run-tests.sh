@@ -28,7 +28,7 @@ echo "== the musl static command against the command's tests (build-musl/)"
 CC=musl-gcc setup build-musl -Dbuildtype=minsize -Dtests=disabled \
 	-Ddocs=disabled
 for t in test-command test-command-run test-signals test-exit test-fds \
-	test-grace test-tty test-faults test-stress; do
+	test-grace test-tty test-faults test-shutdown test-stress; do
 	REAPER_TEST_COMMAND=$PWD/build-musl/tools/reaper-static \
 	REAPER_TEST_HELPER=$PWD/build-test/test/helper-app \
 	CK_DEFAULT_TIMEOUT=60 build-test/test/$t

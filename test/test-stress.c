@@ -29,6 +29,15 @@
  * every other test running as root). Batches are spread over the orphan
  * waves the application reports, so signals arrive while orphans die.
  *
+ * One real-time signal, DELAYED (RTMIN+1), is held by the reaper for a
+ * minute (--delay-signal for the command, REAPER_DELAY_SIGNAL for the
+ * library's plain reaper_fork_self()): a copy that arrives while one is
+ * held releases both, so none is lost and each keeps its payload. Each
+ * fence says how many real-time signals the application has counted: one
+ * short of those sent while a copy is held (asserted once in the warm-up,
+ * so the delay is known to be in force), all of them otherwise. Before
+ * the other fences the test evens the copies out with one more.
+ *
  * Stop signals (TSTP, TTIN, TTOU) are not sent: generating one discards a
  * pending SIGCONT and the reverse (kernel/signal.c prepare_signal()), so
  * "every kind seen" would not hold for them even with a perfect reaper.
@@ -85,6 +94,10 @@ stress_size(void)
 	return rt_asan() ? &short_asan : &short_form;
 }
 
+/* The signal held by the reaper (RTMIN+1, as the reaper names it: 35). */
+#define DELAYED (SIGRTMIN + 1)
+#define DELAY_SPEC "RTMIN+1:60000"
+
 /* Standard signals the reaper forwards. RT(n) entries follow at run time. */
 static const int std_kinds[] = {
 	SIGHUP, SIGINT, SIGQUIT, SIGABRT, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM,
@@ -100,6 +113,7 @@ struct tally {
 	long long sum[_NSIG];
 	int fences;
 	int total;
+	int rt;		/* real-time signals sent, fences excepted */
 };
 
 /* Every standard kind above, then SIGRTMIN..SIGRTMAX-1 (SIGRTMAX is the
@@ -114,13 +128,11 @@ tally_init(struct tally *t)
 		t->kinds[t->nk++] = s;
 }
 
-/* Signal number i of the storm: the kinds in turn, every third one
- * through sigqueue() with i as payload, the rest through kill(). */
+/* Signal sig, through sigqueue() with payload i when i is a multiple of
+ * 3, else through kill(). */
 static void
-send_one(struct tally *t, pid_t pid, int i)
+send_sig(struct tally *t, pid_t pid, int sig, int i)
 {
-	int sig = t->kinds[i % t->nk];
-
 	if (i % 3 == 0) {
 		union sigval v = { .sival_int = i };
 
@@ -133,23 +145,45 @@ send_one(struct tally *t, pid_t pid, int i)
 	}
 	t->sent[sig]++;
 	t->total++;
+	if (sig >= SIGRTMIN)
+		t->rt++;
 }
 
-/* A fence, and the wait until the application has counted it. It counts
- * fences itself, so a lost payload fails here instead of hanging. */
+/* Signal number i of the storm: the kinds in turn. */
 static void
-fence(struct tally *t, struct rt_run *run)
+send_one(struct tally *t, pid_t pid, int i)
 {
-	union sigval v = { .sival_int = ++t->fences };
-	char needle[32];
-	int val;
+	send_sig(t, pid, t->kinds[i % t->nk], i);
+}
 
+/*
+ * A fence, and the wait until the application has counted it. It counts
+ * fences itself, so a lost payload fails here instead of hanging. With
+ * even, an odd number of DELAYED copies sent so far gets one more first
+ * (payload 3 * total: queued), which releases the held one. Then every
+ * real-time signal sent has been counted, but for the held copy when the
+ * number is (still) odd.
+ */
+static void
+fence(struct tally *t, struct rt_run *run, bool even)
+{
+	union sigval v;
+	char needle[32];
+	int val, rt, held;
+
+	if (even && t->sent[DELAYED] % 2)
+		send_sig(t, run->pid1, DELAYED, 3 * t->total);
+	held = t->sent[DELAYED] % 2;
+	v.sival_int = ++t->fences;
 	ck_assert_int_eq(sigqueue(run->pid1, SIGRTMAX, v), 0);
 	snprintf(needle, sizeof(needle), "fence=%d val=", t->fences);
 	ck_assert_int_eq(sscanf(rt_wait_line(run, needle) + strlen(needle),
-				"%d", &val), 1);
+				"%d rt=%d", &val, &rt), 2);
 	ck_assert_msg(val == t->fences, "fence %d arrived with payload %d",
 		      t->fences, val);
+	ck_assert_msg(rt == t->rt - held, "fence %d: %d real-time signals "
+		      "counted, %d sent, %d of them held", t->fences, rt,
+		      t->rt, held);
 }
 
 /* Have the application make n orphans. */
@@ -235,8 +269,9 @@ START_TEST(orphans_under_signal_storm)
 	tally_init(&t);
 	if (_i == 0) {
 		const char *cmd = getenv("REAPER_TEST_COMMAND");
-		const char *argv[] = { cmd, "--", rt_helper_path(), "stress",
-				       APP_CODE_S, NULL };
+		const char *argv[] = { cmd, "--delay-signal=" DELAY_SPEC, "--",
+				       rt_helper_path(), "stress", APP_CODE_S,
+				       NULL };
 		struct rt_opts o;
 
 		ck_assert_msg(cmd, "REAPER_TEST_COMMAND is not set");
@@ -244,7 +279,18 @@ START_TEST(orphans_under_signal_storm)
 		o.exe = cmd;
 		rt_start(&run, &o, argv);
 	} else {
-		rt_helper_as_pid1(&run, "stress", APP_CODE_S, NULL);
+		static const char *const envp[] = {
+			"PATH=/usr/local/bin:/usr/bin:/bin",
+			"HELPER_REPORT_FD=3",
+			"REAPER_DELAY_SIGNAL=" DELAY_SPEC, NULL,
+		};
+		const char *argv[] = { rt_helper_path(), "stress", APP_CODE_S,
+				       NULL };
+		struct rt_opts o;
+
+		rt_opts_init(&o);
+		o.envp = envp;
+		rt_start(&run, &o, argv);
 	}
 	rt_wait_line(&run, "ready=1");
 
@@ -262,11 +308,14 @@ START_TEST(orphans_under_signal_storm)
 	 * that their parent exited, and under load the reaper was seen not
 	 * to have reaped 256 of them yet. */
 	check(&run, 1);
-	fence(&t, &run);
+	fence(&t, &run, true);
 	ck_assert_int_eq(rt_sigchld_ignored(run.pid1), rt_kernel_reaps());
 	for (int i = 0; i < t.nk; i++)
 		send_one(&t, run.pid1, warm++);
-	fence(&t, &run);
+	/* One DELAYED among them: held, the rest through. */
+	ck_assert_int_eq(t.sent[DELAYED], 1);
+	fence(&t, &run, false);
+	fence(&t, &run, true);
 	before = measure(run.pid1);
 
 	/* The storm. */
@@ -285,7 +334,7 @@ START_TEST(orphans_under_signal_storm)
 		}
 		for (int k = 0; k < BATCH && i < sz->signals; k++, i++)
 			send_one(&t, run.pid1, warm + i);
-		fence(&t, &run);
+		fence(&t, &run, true);
 	}
 	rt_wait_line(&run, "orphans_done=2 ");
 	ck_assert_int_eq(rt_count(&run, "orphans_done=1 status=0"), 1);
