@@ -7,6 +7,7 @@
  * helper-app [OPTIONS] SCENARIO [ARGS...]
  *   -a  REAPER_SPLIT_ALWAYS     -s  REAPER_SUBREAPER     -d  REAPER_DEBUG
  *   -g  REAPER_SIGNAL_GROUP     -m NAME  marker          -r SPEC  rewrite
+ *   -c  REAPER_NO_CONTINUE
  *   -G MS  grace_ms             -P SIG  pdeathsig        -e CODE  exit_zero
  *   -n  on_reap prints "reaped pid=P status=S app=A" on stderr
  *   -X  make execve fail (seccomp) before the call
@@ -1046,13 +1047,14 @@ main(int argc, char **argv)
 	if (fd_env)
 		report_fd = atoi(fd_env);
 	/* Parse first (no side effects), then split, as a real main would. */
-	while ((opt = getopt(argc, argv, "+asdgm:r:G:P:e:nXUk:0C:F:A:N")) != -1) {
+	while ((opt = getopt(argc, argv, "+asdgcm:r:G:P:e:nXUk:0C:F:A:N")) != -1) {
 		use_opts = true;
 		switch (opt) {
 		case 'a': o.flags |= REAPER_SPLIT_ALWAYS; break;
 		case 's': o.flags |= REAPER_SUBREAPER; break;
 		case 'd': o.flags |= REAPER_DEBUG; break;
 		case 'g': o.flags |= REAPER_SIGNAL_GROUP; break;
+		case 'c': o.flags |= REAPER_NO_CONTINUE; break;
 		case 'm': o.marker = optarg; break;
 		case 'r': o.rewrite = optarg; break;
 		case 'G': o.grace_ms = (unsigned) atoi(optarg); break;
