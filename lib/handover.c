@@ -70,7 +70,7 @@ rp_handover_stop(struct rp_handover *h)
 }
 
 int
-rp_handover_wait(struct rp_handover *h, siginfo_t *si)
+rp_handover_wait(struct rp_handover *h, siginfo_t *si, int timeout_ms)
 {
 	/* The pidfd is asked for POLLHUP alone, which comes when the
 	 * application has been reaped and its status stored. */
@@ -81,11 +81,15 @@ rp_handover_wait(struct rp_handover *h, siginfo_t *si)
 	struct signalfd_siginfo ss;
 
 	for (;;) {
-		if (poll(p, 2, -1) < 0) {
+		int n = poll(p, 2, timeout_ms);
+
+		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
+		if (n == 0)
+			return -ETIME;
 		if ((p[0].revents & POLLIN) &&
 		    read(h->sigfd, &ss, sizeof(ss)) == (ssize_t) sizeof(ss)) {
 			memset(si, 0, sizeof(*si));

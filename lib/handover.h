@@ -39,8 +39,9 @@ void rp_handover_stop(struct rp_handover *h);
 /*
  * Block until the next signal (returns 1, the signal in si) or the kernel
  * has reaped the application and stored its status (returns 0: POLLHUP on
- * its pidfd). Errors: -errno of poll().
+ * its pidfd), for at most timeout_ms (-1: no limit; then -ETIME).
+ * Errors: -errno of poll().
  */
-int rp_handover_wait(struct rp_handover *h, siginfo_t *si);
+int rp_handover_wait(struct rp_handover *h, siginfo_t *si, int timeout_ms);
 
 #endif

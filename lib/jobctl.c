@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "jobctl.h"
@@ -78,4 +79,15 @@ rp_jobctl_continue(int tty_fd, pid_t app)
 	if (tcgetpgrp(tty_fd) == getpgrp())
 		(void) tcsetpgrp(tty_fd, app);
 	return kill(-app, SIGCONT) < 0 ? -errno : 0;
+}
+
+bool
+rp_jobctl_is_stopped(pid_t app)
+{
+	siginfo_t si;
+
+	si.si_pid = 0;
+	if (waitid(P_PID, (id_t) app, &si, WSTOPPED | WNOHANG | WNOWAIT) < 0)
+		return false;
+	return si.si_pid == app && si.si_code == CLD_STOPPED;
 }

@@ -9,6 +9,7 @@
 #ifndef RP_JOBCTL_H
 #define RP_JOBCTL_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 struct rp_log;
@@ -21,5 +22,13 @@ void rp_jobctl_stopped(const struct rp_log *log, pid_t app, int sig);
  * if it is ours, and continue the application's whole group.
  * Returns 0 or -errno of kill(). */
 int rp_jobctl_continue(int tty_fd, pid_t app);
+
+/*
+ * True when the application, our unreaped child, is stopped and nobody
+ * has collected that stop yet (waitid() with WNOWAIT, which leaves it for
+ * job control to collect). On a terminal, a stop job control has handled
+ * stopped the reaper too, and fg continues both.
+ */
+bool rp_jobctl_is_stopped(pid_t app);
 
 #endif

@@ -24,7 +24,8 @@
 RP_ABI_HEAD_CHECK(struct reaper_options);
 
 #define RP_KNOWN_FLAGS (REAPER_SPLIT_ALWAYS | REAPER_SUBREAPER | \
-			REAPER_DEBUG | REAPER_SIGNAL_GROUP)
+			REAPER_DEBUG | REAPER_SIGNAL_GROUP | \
+			REAPER_NO_CONTINUE | REAPER_WAIT_LEFTOVERS)
 
 void
 rp_options_defaults(struct rp_config *cfg)
@@ -52,6 +53,8 @@ rp_options_load(const struct reaper_options *opts, struct rp_config *cfg)
 	cfg->split_always = o.flags & REAPER_SPLIT_ALWAYS;
 	cfg->subreaper = o.flags & REAPER_SUBREAPER;
 	cfg->signal_group = o.flags & REAPER_SIGNAL_GROUP;
+	cfg->no_continue = o.flags & REAPER_NO_CONTINUE;
+	cfg->wait_leftovers = o.flags & REAPER_WAIT_LEFTOVERS;
 	if (o.flags & REAPER_DEBUG)
 		cfg->log.debug = true;
 	if (o.marker) {
@@ -64,16 +67,38 @@ rp_options_load(const struct reaper_options *opts, struct rp_config *cfg)
 		if (r < 0)
 			return r;
 	}
+	if (o.delay_signal) {
+		r = rp_signals_parse_delay(o.delay_signal, cfg->delay_ms, NULL);
+		if (r < 0)
+			return -EINVAL;
+	} else {
+		cfg->delay_from_env = true;
+	}
 	if (o.pdeathsig < 0 || o.pdeathsig >= NSIG)
 		return -EINVAL;
 	cfg->pdeathsig = o.pdeathsig;
 	cfg->grace_ms = o.grace_ms;
 	/* Leftovers orphaned by the application must come to us, or the grace
-	 * period could not find (let alone reap) them outside PID 1. */
-	if (cfg->grace_ms)
+	 * period could not find (let alone reap) them outside PID 1, nor
+	 * could we wait for them. */
+	if (cfg->grace_ms || cfg->wait_leftovers)
 		cfg->subreaper = true;
 	memcpy(cfg->exit_zero, o.exit_zero, sizeof(cfg->exit_zero));
 	cfg->on_reap = o.on_reap;
 	cfg->on_reap_data = o.on_reap_data;
 	return 0;
+}
+
+void
+rp_options_env(struct rp_config *cfg)
+{
+	const char *v = getenv("REAPER_DELAY_SIGNAL");
+
+	if (!cfg->delay_from_env || !v || !*v)
+		return;
+	if (rp_signals_parse_delay(v, cfg->delay_ms, NULL) < 0)
+		rp_log_always(cfg->log.prefix, "ignoring REAPER_DELAY_SIGNAL="
+			      "'%s': not SIGNAL:MS[,SIGNAL:MS...] with MS from 0 "
+			      "to %u and a signal that is forwarded", v,
+			      RP_DELAY_MAX_MS);
 }

@@ -42,7 +42,7 @@ contains(const pid_t *set, size_t n, pid_t pid)
 }
 
 struct sweep {
-	int sig;
+	int sig, then;
 	pid_t *known;		/* us, then every descendant signalled */
 	size_t n, cap;
 	int added;		/* in this pass */
@@ -64,11 +64,16 @@ sweep_one(pid_t pid, pid_t ppid, void *data)
 	 * and the open. */
 	pfd = rp_pidfd_open(pid);
 	if (pfd >= 0) {
-		if (contains(sw->known, sw->n, rp_proc_parent_of(pid)))
+		if (contains(sw->known, sw->n, rp_proc_parent_of(pid))) {
 			(void) rp_pidfd_send(pfd, sw->sig, NULL);
+			if (sw->then)
+				(void) rp_pidfd_send(pfd, sw->then, NULL);
+		}
 		(void) close(pfd);
 	} else if (pfd == -ENOSYS) {
 		(void) kill(pid, sw->sig);
+		if (sw->then)
+			(void) kill(pid, sw->then);
 	} else {
 		return 0;	/* already gone */
 	}
@@ -80,12 +85,13 @@ sweep_one(pid_t pid, pid_t ppid, void *data)
 }
 
 int
-rp_reap_signal_descendants(int sig)
+rp_reap_signal_descendants(int sig, int then)
 {
 	_cleanup_close_ int procfd = -1;
 	pid_t known[1024];
 	struct sweep sw = {
-		.sig = sig, .known = known, .cap = ARRAY_LENGTH(known),
+		.sig = sig, .then = then, .known = known,
+		.cap = ARRAY_LENGTH(known),
 	};
 	int r, total = 0;
 
@@ -94,6 +100,8 @@ rp_reap_signal_descendants(int sig)
 		 * us; ESRCH just means nobody is left. */
 		if (kill(-1, sig) < 0 && errno != ESRCH)
 			return -errno;
+		if (then)
+			(void) kill(-1, then);
 		return 1;
 	}
 	procfd = rp_proc_open();
@@ -110,4 +118,60 @@ rp_reap_signal_descendants(int sig)
 		total += sw.added;
 	} while (sw.added > 0);
 	return total;
+}
+
+struct groups {
+	int sig, then;
+	pid_t self, own;
+	pid_t done[256];	/* groups signalled */
+	size_t n;
+	int count;
+};
+
+static void
+send_two(pid_t to, int sig, int then)
+{
+	(void) kill(to, sig);
+	if (then)
+		(void) kill(to, then);
+}
+
+static int
+group_one(pid_t pid, pid_t ppid, void *data)
+{
+	struct groups *g = data;
+	pid_t pgrp;
+
+	if (ppid != g->self)
+		return 0;
+	pgrp = getpgid(pid);
+	if (pgrp < 0)
+		return 0;
+	g->count++;
+	if (pgrp == g->own) {
+		send_two(pid, g->sig, g->then);
+		return 0;
+	}
+	if (contains(g->done, g->n, pgrp))
+		return 0;
+	/* Past the table a group may get a second copy: better than none. */
+	if (g->n < ARRAY_LENGTH(g->done))
+		g->done[g->n++] = pgrp;
+	send_two(-pgrp, g->sig, g->then);
+	return 0;
+}
+
+int
+rp_reap_signal_child_groups(int sig, int then)
+{
+	_cleanup_close_ int procfd = rp_proc_open();
+	struct groups g = {
+		.sig = sig, .then = then, .self = getpid(), .own = getpgrp(),
+	};
+	int r;
+
+	if (procfd < 0)
+		return procfd;
+	r = rp_proc_each(procfd, group_one, &g);
+	return r < 0 ? r : g.count;
 }

@@ -112,6 +112,7 @@ reaper_fork_self_opts(const struct reaper_options *opts)
 		rp_log(&cfg.log, "reaper_start() is running, not splitting");
 		goto fail;
 	}
+	rp_options_env(&cfg);
 	r = split(&cfg);
 	rp_log(&cfg.log, "cannot split, running unsupervised: %s",
 	       strerror(-r));

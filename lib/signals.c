@@ -111,18 +111,22 @@ rp_signals_name(int sig, char buf[16])
 	return buf;
 }
 
-int
-rp_signals_parse_rewrite(const char *spec, int table[NSIG])
+/*
+ * Split "A:B[,A:B...]" and hand each pair to one(), which returns 0 or
+ * -errno. An empty item or half, or a trailing comma, is -EINVAL:
+ * typos to report, not to skip.
+ */
+static int
+each_pair(const char *spec, int (*one)(const char *a, const char *b,
+				       void *data), void *data)
 {
-	int tmp[NSIG];
 	const char *p = spec;
 
-	memcpy(tmp, table, sizeof(tmp));
 	while (*p) {
-		char from[32], to[32];
+		char a[32], b[32];
 		const char *colon, *end;
-		size_t fl, tl;
-		int f, t;
+		size_t al, bl;
+		int r;
 
 		end = strchr(p, ',');
 		if (!end)
@@ -130,28 +134,90 @@ rp_signals_parse_rewrite(const char *spec, int table[NSIG])
 		colon = memchr(p, ':', (size_t)(end - p));
 		if (!colon)
 			return -EINVAL;
-		fl = (size_t)(colon - p);
-		tl = (size_t)(end - colon - 1);
-		if (fl == 0 || tl == 0 || fl >= sizeof(from) || tl >= sizeof(to))
+		al = (size_t)(colon - p);
+		bl = (size_t)(end - colon - 1);
+		if (al == 0 || bl == 0 || al >= sizeof(a) || bl >= sizeof(b))
 			return -EINVAL;
-		memcpy(from, p, fl);
-		from[fl] = '\0';
-		memcpy(to, colon + 1, tl);
-		to[tl] = '\0';
-		f = rp_signals_parse(from, false);
-		t = rp_signals_parse(to, true);
-		if (f < 0 || t < 0)
-			return -EINVAL;
-		/* Rewriting what we never receive would silently do nothing. */
-		if (!rp_signals_forwardable(f) || f == SIGCHLD)
-			return -EINVAL;
-		tmp[f] = t;
+		memcpy(a, p, al);
+		a[al] = '\0';
+		memcpy(b, colon + 1, bl);
+		b[bl] = '\0';
+		r = one(a, b, data);
+		if (r < 0)
+			return r;
 		p = *end ? end + 1 : end;
 		if (*end && !*p)
 			return -EINVAL;	/* trailing comma */
 	}
-	memcpy(table, tmp, sizeof(tmp));
 	return 0;
+}
+
+static int
+rewrite_one(const char *from, const char *to, void *data)
+{
+	int *table = data;
+	int f = rp_signals_parse(from, false), t = rp_signals_parse(to, true);
+
+	if (f < 0 || t < 0)
+		return -EINVAL;
+	/* Rewriting what we never receive would silently do nothing. */
+	if (!rp_signals_forwardable(f) || f == SIGCHLD)
+		return -EINVAL;
+	table[f] = t;
+	return 0;
+}
+
+int
+rp_signals_parse_rewrite(const char *spec, int table[NSIG])
+{
+	int tmp[NSIG], r;
+
+	memcpy(tmp, table, sizeof(tmp));
+	r = each_pair(spec, rewrite_one, tmp);
+	if (r == 0)
+		memcpy(table, tmp, sizeof(tmp));
+	return r;
+}
+
+struct delay_parse {
+	unsigned int *table;
+	int refused;
+};
+
+static int
+delay_one(const char *name, const char *ms, void *data)
+{
+	struct delay_parse *d = data;
+	int sig = rp_signals_parse(name, false);
+	uint64_t v;
+
+	if (sig < 0 || !rp_scan_whole(ms, RP_DELAY_MAX_MS, &v))
+		return -EINVAL;
+	/* SIGKILL and SIGSTOP never reach us, and the fault signals and
+	 * SIGCHLD are never forwarded: a delay there would do nothing. */
+	if (!rp_signals_forwardable(sig) || sig == SIGCHLD) {
+		d->refused = sig;
+		return -EPERM;
+	}
+	d->table[sig] = (unsigned int) v;
+	return 0;
+}
+
+int
+rp_signals_parse_delay(const char *spec, unsigned int table[NSIG],
+		       int *refused)
+{
+	unsigned int tmp[NSIG];
+	struct delay_parse d = { .table = tmp };
+	int r;
+
+	memcpy(tmp, table, sizeof(tmp));
+	r = each_pair(spec, delay_one, &d);
+	if (r == 0)
+		memcpy(table, tmp, sizeof(tmp));
+	if (refused)
+		*refused = d.refused;
+	return r;
 }
 
 bool

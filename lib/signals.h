@@ -48,6 +48,19 @@ int rp_signals_parse_rewrite(const char *spec, int table[NSIG]);
  * included). SIGCHLD is blocked but consumed. */
 bool rp_signals_forwardable(int sig);
 
+/* The longest forwarding delay, in ms: a day, as the grace period. */
+#define RP_DELAY_MAX_MS 86400000u
+
+/*
+ * Parse "SIG:MS[,SIG:MS...]" into table (table[sig] = MS, 0 = no delay).
+ * Errors, table untouched: -EINVAL (syntax, unknown signal, MS out of
+ * 0..RP_DELAY_MAX_MS), -EPERM (a signal that is never forwarded, so
+ * cannot be delayed: KILL, STOP, CHLD, the faults; *refused names it
+ * when refused is not NULL).
+ */
+int rp_signals_parse_delay(const char *spec, unsigned int table[NSIG],
+			   int *refused);
+
 /* Unblock sig in the calling thread, reserved signals included. */
 void rp_signals_unblock(int sig);
 

@@ -2,11 +2,11 @@
  * The supervisor: spawn the application, then the loop that reaps,
  * forwards and decides the exit (the application's status, mirrored).
  * Invariants:
- *  - it sleeps with no timeout while the application runs, so zero
- *    wake-ups while idle: in one sigtimedwait() while it reaps itself
- *    (the grace period is that call's timeout), in one poll() of a
- *    signalfd and the application's pidfd once the kernel reaps
- *    (handover.c). Not a signalfd from the start: a fork storm wakes the
+ *  - it sleeps with no timeout while nothing is due, so zero wake-ups
+ *    while idle: in one sigtimedwait() while it reaps itself, in one
+ *    poll() of a signalfd and the application's pidfd once the kernel
+ *    reaps (handover.c). The only timeouts are deadlines: the grace
+ *    period's end and held (delayed) signals'. Not a signalfd from the start: a fork storm wakes the
  *    reaper once per orphan whatever it waits in, and a wake-up through
  *    sigtimedwait() costs less;
  *  - it allocates nothing: every buffer is on the stack or in struct sv;
@@ -52,6 +52,7 @@
 enum phase {
 	RUNNING,	/* the application is alive */
 	APP_EXITED,	/* reaped just now; after_drain() decides what next */
+	LEFTOVERS,	/* application gone, waiting for what it left behind */
 	TERM_SENT,	/* application gone, leftovers have SIGTERM */
 	KILL_SENT,	/* grace period over, leftovers have SIGKILL */
 };
@@ -80,7 +81,32 @@ struct sv {
 	/* While the kernel reaps (SIGCHLD ignored): the application's pidfd
 	 * (then it is signalled through it) and the signalfd. */
 	struct rp_handover ho;
+	/* The first terminating signal forwarded, for the leftovers. */
+	int stop_sig;
+	/* Delayed signals being held: held[s].due_ns != 0 while s is. */
+	unsigned int n_held;
+	struct {
+		uint64_t due_ns;	/* CLOCK_MONOTONIC */
+		int code;		/* what forward() needs of the siginfo */
+		pid_t pid;
+		union sigval value;
+	} held[NSIG];
 };
+
+/* The signals whose default is to end a process, that a stop holds. */
+static bool
+terminating(int sig)
+{
+	return sig == SIGTERM || sig == SIGINT || sig == SIGHUP ||
+	       sig == SIGQUIT;
+}
+
+/* What follows a terminating signal: SIGCONT, unless told not to. */
+static int
+then_continue(const struct sv *sv, int sig)
+{
+	return terminating(sig) && !sv->cfg->no_continue ? SIGCONT : 0;
+}
 
 /*
  * Exit with the application's wait status: its code (or 0 when
@@ -138,18 +164,39 @@ finish(struct sv *sv)
  * outlive the grace period.
  */
 static void
-signal_leftovers(struct sv *sv, int sig)
+no_proc(struct sv *sv, int r, int sig, int then)
 {
-	int r = rp_reap_signal_descendants(sig);
-
-	if (r >= 0)
-		return;
 	if (!sv->warned_no_proc)
 		rp_log_always(sv->cfg->log.prefix, "cannot find leftover "
 			      "processes (%s): signalling the application's "
 			      "process group only", strerror(-r));
 	sv->warned_no_proc = true;
 	(void) kill(-sv->app, sig);
+	if (then)
+		(void) kill(-sv->app, then);
+}
+
+static void
+signal_leftovers(struct sv *sv, int sig)
+{
+	int then = then_continue(sv, sig);
+	int r = rp_reap_signal_descendants(sig, then);
+
+	if (r < 0)
+		no_proc(sv, r, sig, then);
+}
+
+/* While waiting for leftovers, they are signalled as the application
+ * was: by process group, which a daemon leads. */
+static int
+signal_leftover_groups(struct sv *sv, int sig)
+{
+	int then = then_continue(sv, sig);
+	int r = rp_reap_signal_child_groups(sig, then);
+
+	if (r < 0)
+		no_proc(sv, r, sig, then);
+	return 0;
 }
 
 static uint64_t
@@ -165,6 +212,8 @@ monotonic_ns(void)
 static void
 start_grace(struct sv *sv)
 {
+	if (!sv->cfg->grace_ms)
+		return;
 	sv->grace_end_ns = monotonic_ns() + (uint64_t) sv->cfg->grace_ms *
 						    1000000u;
 	sv->phase = TERM_SENT;
@@ -230,9 +279,27 @@ after_drain(struct sv *sv, int r)
 	case RUNNING:
 		return;
 	case APP_EXITED:
-		if (!sv->cfg->grace_ms || r == -ECHILD)
+		if (r == -ECHILD)
+			finish(sv);
+		if (sv->cfg->wait_leftovers) {
+			sv->phase = LEFTOVERS;
+			rp_log(&sv->cfg->log, "application gone, staying for "
+			       "its leftovers");
+			/* The stop was meant for the whole job. */
+			if (sv->stop_sig && sv->cfg->grace_ms)
+				start_grace(sv);
+			else if (sv->stop_sig)
+				(void) signal_leftover_groups(sv,
+							      sv->stop_sig);
+			return;
+		}
+		if (!sv->cfg->grace_ms)
 			finish(sv);
 		start_grace(sv);
+		return;
+	case LEFTOVERS:
+		if (r == -ECHILD)
+			finish(sv);
 		return;
 	case TERM_SENT:
 	case KILL_SENT:
@@ -243,6 +310,27 @@ after_drain(struct sv *sv, int r)
 			signal_leftovers(sv, SIGKILL);
 		return;
 	}
+}
+
+/*
+ * A stopped application holds a terminating signal until someone
+ * continues it, so `docker stop` would always end in SIGKILL: continue
+ * it (systemd.kill(5) does the same). The group gets SIGCONT whether or
+ * not its members are stopped, since we cannot see them all cheaply.
+ */
+static void
+continue_app(struct sv *sv)
+{
+	if (sv->cfg->signal_group)
+		(void) kill(-sv->app, SIGCONT);
+	else if (!rp_jobctl_is_stopped(sv->app))
+		return;
+	else if (sv->ho.app_pidfd >= 0)
+		(void) rp_pidfd_send(sv->ho.app_pidfd, SIGCONT, NULL);
+	else
+		(void) kill(sv->app, SIGCONT);
+	rp_log(&sv->cfg->log, "SIGCONT after it, the application may be "
+	       "stopped");
 }
 
 static void
@@ -264,11 +352,20 @@ forward(struct sv *sv, const siginfo_t *si)
 		       rp_signals_name(sig, n1));
 		return;
 	}
+	if (sv->phase == LEFTOVERS) {
+		r = signal_leftover_groups(sv, to);
+		/* With a grace period, this stop is the one it waits for. */
+		if (terminating(to))
+			start_grace(sv);
+		goto sent;
+	}
 	if (sv->phase != RUNNING) {
 		rp_log(&sv->cfg->log, "application gone, not forwarding SIG%s",
 		       rp_signals_name(sig, n1));
 		return;
 	}
+	if (terminating(to) && !sv->stop_sig)
+		sv->stop_sig = to;
 	if (sv->tty_fd >= 0 && to == SIGCONT) {
 		r = rp_jobctl_continue(sv->tty_fd, sv->app);
 	} else if (sv->cfg->signal_group) {
@@ -293,6 +390,9 @@ forward(struct sv *sv, const siginfo_t *si)
 	} else {
 		r = kill(sv->app, to) < 0 ? -errno : 0;
 	}
+	if (r == 0 && then_continue(sv, to))
+		continue_app(sv);
+sent:
 	if (r < 0)
 		rp_log(&sv->cfg->log, "forwarding SIG%s: %s",
 		       rp_signals_name(to, n2), strerror(-r));
@@ -361,57 +461,135 @@ app_gone(struct sv *sv)
 	reaped(sv, sv->app, status);
 }
 
-/* wait_event() while the kernel reaps: the next signal into si, or false
- * once the application is gone (then back to reaping ourselves). */
-static bool
-wait_kernel_reaping(struct sv *sv, siginfo_t *si)
-{
-	int r = rp_handover_wait(&sv->ho, si);
+static void release(struct sv *sv, int sig);
 
-	if (r > 0)
+/*
+ * A signal with a delay arrived. Held: true. A copy is held already: the
+ * held one is forwarded now and false tells the caller to forward this
+ * one too, so that N copies in are N copies out, in order.
+ */
+static bool
+hold(struct sv *sv, const siginfo_t *si)
+{
+	int sig = si->si_signo;
+	char name[16];
+
+	if (sv->held[sig].due_ns) {
+		release(sv, sig);
+		return false;
+	}
+	sv->held[sig].due_ns = monotonic_ns() +
+			       (uint64_t) sv->cfg->delay_ms[sig] * 1000000u;
+	sv->held[sig].code = si->si_code;
+	sv->held[sig].pid = si->si_pid;
+	sv->held[sig].value = si->si_value;
+	sv->n_held++;
+	rp_log(&sv->cfg->log, "holding SIG%s for %u ms",
+	       rp_signals_name(sig, name), sv->cfg->delay_ms[sig]);
+	return true;
+}
+
+static void
+release(struct sv *sv, int sig)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	si.si_signo = sig;
+	si.si_code = sv->held[sig].code;
+	si.si_pid = sv->held[sig].pid;
+	si.si_value = sv->held[sig].value;
+	sv->held[sig].due_ns = 0;
+	sv->n_held--;
+	forward(sv, &si);
+}
+
+/* The earliest deadline (0: none): the grace period's end, a held
+ * signal's. */
+static uint64_t
+next_deadline(const struct sv *sv)
+{
+	uint64_t due = sv->phase == TERM_SENT ? sv->grace_end_ns : 0;
+
+	for (int s = 1; sv->n_held && s < NSIG; s++)
+		if (sv->held[s].due_ns && (!due || sv->held[s].due_ns < due))
+			due = sv->held[s].due_ns;
+	return due;
+}
+
+/* Deadlines up to now: held signals go out; true when the grace period
+ * is over (then leftovers have had SIGKILL). */
+static bool
+deadlines(struct sv *sv, uint64_t now)
+{
+	for (int s = 1; sv->n_held && s < NSIG; s++)
+		if (sv->held[s].due_ns && sv->held[s].due_ns <= now)
+			release(sv, s);
+	if (sv->phase == TERM_SENT && now >= sv->grace_end_ns) {
+		grace_over(sv);
 		return true;
+	}
+	return false;
+}
+
+/* The next signal while the kernel reaps: 1 (in si), 0 when the
+ * application is gone (then back to reaping ourselves), -ETIME when
+ * timeout_ms passed. */
+static int
+wait_kernel_reaping(struct sv *sv, siginfo_t *si, int timeout_ms)
+{
+	int r = rp_handover_wait(&sv->ho, si, timeout_ms);
+
+	if (r > 0 || r == -ETIME)
+		return r;
 	if (r < 0) {
 		rp_log_always(sv->cfg->log.prefix, "poll: %s", strerror(-r));
 		_exit(125);
 	}
 	app_gone(sv);
-	return false;
+	return 0;
 }
 
 /* Take the next signal into si; false when the grace period ran out
- * instead (then leftovers have had SIGKILL). The raw system call, with
- * the kernel's set: C libraries reserve 32-34 (glibc's sigtimedwait()
- * drops its own from the set), and those are forwarded too. */
+ * instead (then leftovers have had SIGKILL) or the application was
+ * reaped by the kernel. Held signals due meanwhile are forwarded here.
+ * The raw system call, with the kernel's set: C libraries reserve 32-34
+ * (glibc's sigtimedwait() drops its own from the set), and those are
+ * forwarded too. */
 static bool
 wait_event(struct sv *sv, siginfo_t *si)
 {
-	if (sv->ho.sigfd >= 0)
-		return wait_kernel_reaping(sv, si);
 	for (;;) {
 		struct timespec left, *timeout = NULL;
+		uint64_t due = next_deadline(sv);
 
-		if (sv->phase == TERM_SENT) {
+		if (due) {
 			uint64_t now = monotonic_ns();
 
-			if (now >= sv->grace_end_ns) {
-				grace_over(sv);
-				return false;
+			if (now >= due) {
+				if (deadlines(sv, now))
+					return false;
+				continue;
 			}
-			left.tv_sec = (time_t) ((sv->grace_end_ns - now) /
-						1000000000u);
-			left.tv_nsec = (long) ((sv->grace_end_ns - now) %
-					       1000000000u);
+			left.tv_sec = (time_t) ((due - now) / 1000000000u);
+			left.tv_nsec = (long) ((due - now) % 1000000000u);
 			timeout = &left;
+		}
+		if (sv->ho.sigfd >= 0) {
+			/* poll() counts in ms: round up, never spin. */
+			int r = wait_kernel_reaping(sv, si, !timeout ? -1 :
+				(int) (left.tv_sec * 1000 +
+				       (left.tv_nsec + 999999) / 1000000));
+
+			if (r != -ETIME)
+				return r > 0;
+			continue;
 		}
 		if (syscall(SYS_rt_sigtimedwait, &sv->waited, si, timeout,
 			    RP_KSIGSET_BYTES) > 0)
 			return true;
-		if (errno == EINTR)
+		if (errno == EINTR || (errno == EAGAIN && timeout))
 			continue;
-		if (errno == EAGAIN && timeout) {
-			grace_over(sv);
-			return false;
-		}
 		/* Cannot happen with valid arguments; spinning would be
 		 * worse than dying loudly. */
 		rp_log_always(sv->cfg->log.prefix, "sigtimedwait: %s",
@@ -439,7 +617,9 @@ loop(struct sv *sv)
 					rp_handover_stop(&sv->ho);
 			}
 			after_drain(sv, r);
-		} else {
+		} else if (!sv->cfg->delay_ms[si.si_signo] ||
+			   (sv->phase != RUNNING && sv->phase != LEFTOVERS) ||
+			   !hold(sv, &si)) {
 			forward(sv, &si);
 		}
 	}

@@ -627,11 +627,17 @@ wait_stopped(pid_t pid)
  * Returns the application's host pid; *stopped says whether it stopped
  * within GIVE_UP_MS. */
 static pid_t
-start_stopped_app(struct rt_run *run, enum rt_mode m, bool *stopped)
+start_stopped_app(struct rt_run *run, enum rt_mode m, bool *stopped,
+		  bool no_continue)
 {
+	static const char *const lib_nocont[] = { "-d", "-c", NULL };
+	static const char *const cmd_nocont[] = {
+		"-v", "-v", "--no-continue", NULL,
+	};
 	pid_t app;
 
-	rt_start_mode(run, NULL, m, rt_debug_opts[m], "stop", "42", NULL);
+	rt_start_mode(run, NULL, m, !no_continue ? rt_debug_opts[m] :
+		      m == RT_LIB ? lib_nocont : cmd_nocont, "stop", "42", NULL);
 	rt_wait_line(run, "stopping=1");
 	app = rt_app_host_pid(run);
 	ck_assert_int_gt(app, 0);
@@ -654,7 +660,7 @@ START_TEST(app_stops_and_continues)
 	pid_t app;
 	bool stopped, alive = false;
 
-	app = start_stopped_app(&run, m, &stopped);
+	app = start_stopped_app(&run, m, &stopped, false);
 	if (stopped) {
 		/* Something the reaper forwards, harmless to a stopped
 		 * process (ignored by default): once its forward is logged
@@ -680,11 +686,39 @@ START_TEST(app_stops_and_continues)
 END_TEST
 
 /*
- * docker stop on a stopped application: the reaper forwards SIGTERM, and
- * the kernel keeps it pending (a stopped process acts on SIGKILL and
- * SIGCONT only). It must not be lost: once the application is continued
- * it dies of it, and the reaper mirrors that as 128 + 15 (PID 1 cannot
- * die of its own signal).
+ * docker stop on a stopped application: the reaper forwards SIGTERM,
+ * which a stopped process would hold until someone continues it, so the
+ * reaper sends SIGCONT after it. Nobody else continues it here: it dies
+ * of the SIGTERM (before its own code runs again, so no "continued=1"),
+ * and the reaper mirrors that as 128 + 15 (PID 1 cannot die of its own
+ * signal).
+ */
+START_TEST(stopped_app_continued_after_sigterm)
+{
+	enum rt_mode m = (enum rt_mode) _i;
+	struct rt_run run;
+	bool stopped;
+
+	(void) start_stopped_app(&run, m, &stopped, false);
+	if (stopped)
+		rt_kill(run.pid1, SIGTERM);
+	rt_finish(&run);
+	ck_assert_msg(stopped, "%s: the application never stopped",
+		      rt_mode_name[m]);
+	ck_assert_msg(strstr(run.errbuf, "SIGCONT after it"), "%s: %s",
+		      rt_mode_name[m], run.errbuf);
+	ck_assert_int_eq(rt_count(&run, "continued=1"), 0);
+	ck_assert_msg(rt_exit_code(&run) == 128 + SIGTERM, "%s: wait status "
+		      "0x%x; stderr: %s", rt_mode_name[m], run.wstatus,
+		      run.errbuf);
+}
+END_TEST
+
+/*
+ * The same with the SIGCONT turned off (REAPER_NO_CONTINUE,
+ * --no-continue): the kernel keeps SIGTERM pending (a stopped process
+ * acts on SIGKILL and SIGCONT only). It must not be lost: once the
+ * application is continued it dies of it.
  */
 START_TEST(stopped_app_gets_sigterm_when_continued)
 {
@@ -693,7 +727,7 @@ START_TEST(stopped_app_gets_sigterm_when_continued)
 	bool stopped, still = false;
 	pid_t app;
 
-	app = start_stopped_app(&run, m, &stopped);
+	app = start_stopped_app(&run, m, &stopped, true);
 	if (stopped) {
 		rt_kill(run.pid1, SIGTERM);
 		ck_assert(rt_wait_count(&run, true, "forwarded SIGTERM", 1,
@@ -863,7 +897,8 @@ END_TEST
  * every kind of signal goes to the reaper, which must forward none of
  * them (it logs each, the test's fence): not to C's pid, nor, with -g
  * (_i odd), to C's group, both what the application's were. L saw the
- * grace period's SIGTERM only (and SIGCHLD from C).
+ * grace period's SIGTERM and the SIGCONT after it only (and SIGCHLD from
+ * C).
  */
 START_TEST(reused_pid_not_signalled)
 {
@@ -908,8 +943,10 @@ START_TEST(reused_pid_not_signalled)
 		      run.out);
 	/* And SIGCHLD from C, its own child. */
 	ck_assert_msg(rt_count(&run, "member=leftover sig=") -
-		      rt_count(&run, "member=leftover sig=17 ") == 1 &&
-		      rt_count(&run, "member=leftover sig=15 ") == 1,
+		      rt_count(&run, "member=leftover sig=17 ") -
+		      rt_count(&run, "member=leftover sig=18 ") == 1 &&
+		      rt_count(&run, "member=leftover sig=15 ") == 1 &&
+		      rt_count(&run, "member=leftover sig=18 ") == 1,
 		      "%s: the leftover got: %s", rt_mode_name[m], run.out);
 	ck_assert_ptr_null(rt_get(&run, "error"));
 	ck_assert_msg(rt_exit_code(&run) == 5, "%s: wait status 0x%x; "
@@ -937,6 +974,7 @@ RT_TEST_SUITE(faults, "faults",
 
 	tc = rt_new_tcase(s, "run");
 	tcase_add_loop_test(tc, app_stops_and_continues, 0, 4);
+	tcase_add_loop_test(tc, stopped_app_continued_after_sigterm, 0, 2);
 	tcase_add_loop_test(tc, stopped_app_gets_sigterm_when_continued, 0, 2);
 	tcase_add_loop_test(tc, app_exits_in_storm, 0, 2);
 	tcase_add_loop_test(tc, reused_pid_not_signalled, 0, 4);

@@ -179,7 +179,7 @@ START_TEST(flags_known_and_unknown)
 {
 	struct rp_config cfg;
 
-	for (unsigned int bit = 4; bit < 32; bit++) {
+	for (unsigned int bit = 6; bit < 32; bit++) {
 		REAPER_OPTIONS(o, .flags = 1u << bit);
 
 		ck_assert_msg(rp_options_load(&o, &cfg) == -EINVAL,
@@ -188,13 +188,16 @@ START_TEST(flags_known_and_unknown)
 	{
 		REAPER_OPTIONS(o, .flags = REAPER_SPLIT_ALWAYS |
 			       REAPER_SUBREAPER | REAPER_DEBUG |
-			       REAPER_SIGNAL_GROUP);
+			       REAPER_SIGNAL_GROUP | REAPER_NO_CONTINUE |
+			       REAPER_WAIT_LEFTOVERS);
 
 		ck_assert_int_eq(rp_options_load(&o, &cfg), 0);
 		ck_assert(cfg.split_always);
 		ck_assert(cfg.subreaper);
 		ck_assert(cfg.log.debug);
 		ck_assert(cfg.signal_group);
+		ck_assert(cfg.no_continue);
+		ck_assert(cfg.wait_leftovers);
 	}
 	{
 		REAPER_OPTIONS(o, .flags = REAPER_SUBREAPER);
@@ -204,6 +207,15 @@ START_TEST(flags_known_and_unknown)
 		ck_assert(cfg.subreaper);
 		ck_assert(!cfg.log.debug);
 		ck_assert(!cfg.signal_group);
+		ck_assert(!cfg.no_continue);
+		ck_assert(!cfg.wait_leftovers);
+	}
+	{
+		/* Waiting for leftovers needs them to come to us. */
+		REAPER_OPTIONS(o, .flags = REAPER_WAIT_LEFTOVERS);
+
+		ck_assert_int_eq(rp_options_load(&o, &cfg), 0);
+		ck_assert(cfg.subreaper);
 	}
 }
 END_TEST

@@ -144,6 +144,23 @@ add_rewrite(struct rp_cmdline *c, const char *what, const char *spec)
 	return 0;
 }
 
+static int
+add_delay(struct rp_cmdline *c, const char *what, const char *spec)
+{
+	char name[16];
+	int refused = 0;
+	int r = rp_signals_parse_delay(spec, c->cfg.delay_ms, &refused);
+
+	if (r == -EPERM)
+		return fail_usage(c, "%s: SIG%s cannot be delayed", what,
+				  rp_signals_name(refused, name));
+	if (r < 0)
+		return fail_usage(c, "%s: '%s' is not SIGNAL:MS[,SIGNAL:MS...] "
+				  "with MS from 0 to %u", what, spec,
+				  RP_DELAY_MAX_MS);
+	return 0;
+}
+
 /* Boolean variables: empty, 0, no, false, off, or 1, yes, true, on. */
 static int
 env_flag(struct rp_cmdline *c, char *const *envp, const char *name, bool *out)
@@ -190,6 +207,12 @@ read_environment(struct rp_cmdline *c, char *const *envp)
 	if (r == 0)
 		r = env_flag(c, envp, "REAPER_WARN_REAPED",
 			     &c->cfg.warn_reaped);
+	if (r == 0)
+		r = env_flag(c, envp, "REAPER_NO_CONTINUE",
+			     &c->cfg.no_continue);
+	if (r == 0)
+		r = env_flag(c, envp, "REAPER_WAIT_LEFTOVERS",
+			     &c->cfg.wait_leftovers);
 	if (r == 0 && (v = env_get(envp, "REAPER_VERBOSITY")) && *v)
 		r = parse_int(c, "REAPER_VERBOSITY", v, 0, 100,
 			      &c->verbosity);
@@ -206,10 +229,15 @@ read_environment(struct rp_cmdline *c, char *const *envp)
 		r = add_rewrite(c, "REAPER_REWRITE", v);
 	if (r == 0 && (v = env_get(envp, "REAPER_GRACE")) && *v)
 		r = parse_grace(c, "REAPER_GRACE", v);
+	if (r == 0 && (v = env_get(envp, "REAPER_DELAY_SIGNAL")) && *v)
+		r = add_delay(c, "REAPER_DELAY_SIGNAL", v);
 	return r;
 }
 
-enum { OPT_COMMAND_PDEATHSIG = 256, OPT_GRACE };
+enum {
+	OPT_COMMAND_PDEATHSIG = 256, OPT_GRACE, OPT_NO_CONTINUE,
+	OPT_DELAY_SIGNAL, OPT_WAIT_LEFTOVERS,
+};
 
 static const struct option long_opts[] = {
 	{ "subreaper", no_argument, NULL, 's' },
@@ -220,6 +248,9 @@ static const struct option long_opts[] = {
 	  OPT_COMMAND_PDEATHSIG },
 	{ "rewrite", required_argument, NULL, 'r' },
 	{ "grace", required_argument, NULL, OPT_GRACE },
+	{ "no-continue", no_argument, NULL, OPT_NO_CONTINUE },
+	{ "delay-signal", required_argument, NULL, OPT_DELAY_SIGNAL },
+	{ "wait-leftovers", no_argument, NULL, OPT_WAIT_LEFTOVERS },
 	{ "warn-reaped", no_argument, NULL, 'w' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -298,6 +329,15 @@ parse_args(struct rp_cmdline *c, int argc, char **argv)
 		case OPT_GRACE:
 			r = parse_grace(c, "--grace", optarg);
 			break;
+		case OPT_NO_CONTINUE:
+			c->cfg.no_continue = true;
+			break;
+		case OPT_DELAY_SIGNAL:
+			r = add_delay(c, "--delay-signal", optarg);
+			break;
+		case OPT_WAIT_LEFTOVERS:
+			c->cfg.wait_leftovers = true;
+			break;
 		case 'w':
 			c->cfg.warn_reaped = true;
 			break;
@@ -346,8 +386,9 @@ rp_cmdline_parse(struct rp_cmdline *c, int argc, char **argv,
 		return r;
 
 	/* Leftovers orphaned by COMMAND must come to us, or the grace period
-	 * could neither find nor reap them outside PID 1. */
-	if (c->cfg.grace_ms)
+	 * could neither find nor reap them outside PID 1, nor could we wait
+	 * for them. */
+	if (c->cfg.grace_ms || c->cfg.wait_leftovers)
 		c->cfg.subreaper = true;
 	if (c->verbosity >= 2)
 		c->cfg.log.debug = true;
