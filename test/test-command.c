@@ -366,6 +366,53 @@ static const struct usage_case usage_cases[] = {
 	 * the image is misconfigured either way. */
 	{ "REAPER_GRACE=-1", { "--grace=5", NULL }, true,
 	  { "REAPER_GRACE: '-1'" } },
+	/* Issue 15: a delay is SIGNAL:MS[,SIGNAL:MS...], MS from 0 to a
+	 * day, for a signal that is forwarded; the message says so. */
+	{ NULL, { "--delay-signal=TERM:abc", NULL }, true,
+	  { "--delay-signal: 'TERM:abc'", "SIGNAL:MS[,SIGNAL:MS...]",
+	    "from 0 to 86400000" } },
+	{ NULL, { "--delay-signal=TERM:", NULL }, true,
+	  { "--delay-signal: 'TERM:'", "SIGNAL:MS" } },
+	{ NULL, { "--delay-signal=TERM:-1", NULL }, true,
+	  { "--delay-signal: 'TERM:-1'", "SIGNAL:MS" } },
+	{ NULL, { "--delay-signal=TERM:86400001", NULL }, true,
+	  { "--delay-signal: 'TERM:86400001'", "86400000" } },
+	{ NULL, { "--delay-signal=TERM:1.5", NULL }, true,
+	  { "--delay-signal: 'TERM:1.5'" } },
+	{ NULL, { "--delay-signal=FOO:10", NULL }, true,
+	  { "--delay-signal: 'FOO:10'", "SIGNAL:MS" } },
+	{ NULL, { "--delay-signal", "TERM", NULL }, true,
+	  { "--delay-signal: 'TERM'" } },
+	{ NULL, { "--delay-signal=:5", NULL }, true,
+	  { "--delay-signal: ':5'" } },
+	{ NULL, { "--delay-signal=TERM:5,", NULL }, true,
+	  { "--delay-signal: 'TERM:5,'" } },
+	{ NULL, { "--delay-signal=KILL:5000", NULL }, true,
+	  { "--delay-signal: SIGKILL cannot be delayed" } },
+	{ NULL, { "--delay-signal=STOP:1", NULL }, true,
+	  { "--delay-signal: SIGSTOP cannot be delayed" } },
+	{ NULL, { "--delay-signal=CHLD:1", NULL }, true,
+	  { "--delay-signal: SIGCHLD cannot be delayed" } },
+	{ NULL, { "--delay-signal=SEGV:1", NULL }, true,
+	  { "--delay-signal: SIGSEGV cannot be delayed" } },
+	{ NULL, { "--delay-signal=TERM:5,9:1", NULL }, true,
+	  { "--delay-signal: SIGKILL cannot be delayed" } },
+	/* Each occurrence is checked, the good first one does not hide a
+	 * bad second one. */
+	{ NULL, { "--delay-signal=TERM:5", "--delay-signal=USR1:x", NULL },
+	  true, { "--delay-signal: 'USR1:x'" } },
+	{ NULL, { "--delay-signal", NULL }, false,
+	  { "'--delay-signal'", "value" } },
+	{ "REAPER_DELAY_SIGNAL=TERM:abc", { NULL }, true,
+	  { "REAPER_DELAY_SIGNAL: 'TERM:abc'", "SIGNAL:MS" } },
+	{ "REAPER_DELAY_SIGNAL=KILL:5000", { NULL }, true,
+	  { "REAPER_DELAY_SIGNAL: SIGKILL cannot be delayed" } },
+	{ "REAPER_DELAY_SIGNAL=TERM:-1", { "--delay-signal=TERM:5", NULL },
+	  true, { "REAPER_DELAY_SIGNAL: 'TERM:-1'" } },
+	{ "REAPER_NO_CONTINUE=maybe", { NULL }, true,
+	  { "REAPER_NO_CONTINUE: 'maybe'" } },
+	{ "REAPER_WAIT_LEFTOVERS=2", { NULL }, true,
+	  { "REAPER_WAIT_LEFTOVERS: '2'" } },
 };
 
 static void
@@ -441,6 +488,35 @@ END_TEST
  * option, missing value, bad value, bad variable, bad variable a flag
  * would override. The parser itself sees every case (usage_error). */
 static const int usage_run_cases[] = { 0, 3, 5, 7, 13, 34, 46 };
+
+/* Issue 15's, end to end: a bad duration, an unknown signal, a signal
+ * that cannot be delayed, the same from the variable. The whole line,
+ * as design-15 gives it, with its "see reaper --help" tail. */
+static const struct usage_case delay_run_cases[] = {
+	{ NULL, { "--delay-signal=TERM:abc", NULL }, true,
+	  { "]: --delay-signal: 'TERM:abc' is not SIGNAL:MS[,SIGNAL:MS...] "
+	    "with MS from 0 to 86400000 (see reaper --help)\n" } },
+	{ NULL, { "--delay-signal=FOO:10", NULL }, true,
+	  { "]: --delay-signal: 'FOO:10' is not SIGNAL:MS" } },
+	{ NULL, { "--delay-signal=KILL:5000", NULL }, true,
+	  { "]: --delay-signal: SIGKILL cannot be delayed (see reaper "
+	    "--help)\n" } },
+	{ NULL, { "--delay-signal", "STOP:1", NULL }, true,
+	  { "]: --delay-signal: SIGSTOP cannot be delayed" } },
+	{ "REAPER_DELAY_SIGNAL=TERM:", { NULL }, true,
+	  { "]: REAPER_DELAY_SIGNAL: 'TERM:' is not SIGNAL:MS" } },
+	{ "REAPER_DELAY_SIGNAL=KILL:10", { NULL }, true,
+	  { "]: REAPER_DELAY_SIGNAL: SIGKILL cannot be delayed" } },
+	{ NULL, { "--no-continue=1", NULL }, true, { "'--no-continue" } },
+	{ NULL, { "--wait-leftovers=yes", NULL }, true,
+	  { "'--wait-leftovers" } },
+};
+
+START_TEST(usage_delay_run)
+{
+	assert_usage_run(&delay_run_cases[_i]);
+}
+END_TEST
 
 START_TEST(usage_error_run)
 {
@@ -640,6 +716,9 @@ START_TEST(help_names_every_flag_and_variable)
 		"REAPER_PARENT_DEATH_SIGNAL",
 		"REAPER_COMMAND_PARENT_DEATH_SIGNAL", "REAPER_REWRITE",
 		"REAPER_GRACE", "REAPER_WARN_REAPED", "REAPER_VERBOSITY",
+		"--no-continue", "REAPER_NO_CONTINUE", "--delay-signal",
+		"REAPER_DELAY_SIGNAL", "--wait-leftovers",
+		"REAPER_WAIT_LEFTOVERS",
 		"125", "126", "127",
 	};
 	struct rt_opts o;
@@ -1696,6 +1775,17 @@ static const struct variant accepted_cases[] = {
 	  { NULL } },
 	{ { "TINI_SUBREAPER=", "TINI_KILL_PROCESS_GROUP=", NULL },
 	  { "-v", "-v", NULL } },
+	{ { NULL }, { "--no-continue", "--wait-leftovers", NULL } },
+	{ { NULL }, { "--delay-signal=TERM:5000", NULL } },
+	{ { NULL }, { "--delay-signal", "TERM:0,USR1:86400000", NULL } },
+	{ { NULL }, { "--delay-signal=SIGTERM:5", "--delay-signal=15:7",
+		      "--delay-signal=rtmin+1:1", NULL } },
+	{ { "REAPER_NO_CONTINUE=1", "REAPER_WAIT_LEFTOVERS=yes", NULL },
+	  { NULL } },
+	{ { "REAPER_DELAY_SIGNAL=TERM:5,HUP:6", "REAPER_NO_CONTINUE=off",
+	    NULL }, { NULL } },
+	{ { "REAPER_DELAY_SIGNAL=", "REAPER_WAIT_LEFTOVERS=", NULL },
+	  { NULL } },
 };
 
 START_TEST(accepted_values)
@@ -1720,6 +1810,147 @@ START_TEST(accepted_values)
 END_TEST
 
 /* ------------------------------------------------------------------ */
+/* Issue 15's settings land in the configuration                        */
+
+/* rp_cmdline_parse() on "reaper ARGS... /bin/true" with envp: RUN, and
+ * COMMAND where it belongs. */
+static void
+parse_ok(struct rp_cmdline *c, const char *const *args,
+	 const char *const *envp)
+{
+	char *argv[16], *env[8];
+	int argc = 0, n = 0;
+
+	argv[argc++] = (char *) "reaper";
+	for (size_t i = 0; args[i]; i++)
+		argv[argc++] = (char *) args[i];
+	argv[argc++] = (char *) "/bin/true";
+	argv[argc] = NULL;
+	for (size_t i = 0; envp && envp[i]; i++)
+		env[n++] = (char *) envp[i];
+	env[n] = NULL;
+	ck_assert_msg(rp_cmdline_parse(c, argc, argv, env) == 0, "%s",
+		      c->error);
+	ck_assert_int_eq(c->action, RP_CMDLINE_RUN);
+	ck_assert_int_eq(c->first, argc - 1);
+}
+
+/* Nothing said: the defaults (SIGCONT on, no delay, no waiting). */
+START_TEST(shutdown_defaults)
+{
+	static const char *const none[] = { NULL };
+	struct rp_cmdline c;
+
+	parse_ok(&c, none, NULL);
+	ck_assert(!c.cfg.no_continue);
+	ck_assert(!c.cfg.wait_leftovers);
+	ck_assert(!c.cfg.subreaper);
+	for (int s = 0; s < NSIG; s++)
+		ck_assert_msg(c.cfg.delay_ms[s] == 0, "signal %d delayed", s);
+}
+END_TEST
+
+/* --no-continue and REAPER_NO_CONTINUE, the flag winning over the
+ * variable only to switch it on (a flag cannot say "off"). */
+static const struct {
+	const char *env;
+	bool flag, want;
+} no_continue_cases[] = {
+	{ NULL, true, true },
+	{ "REAPER_NO_CONTINUE=1", false, true },
+	{ "REAPER_NO_CONTINUE=yes", false, true },
+	{ "REAPER_NO_CONTINUE=0", false, false },
+	{ "REAPER_NO_CONTINUE=", false, false },
+	{ "REAPER_NO_CONTINUE=0", true, true },
+};
+
+START_TEST(no_continue_parsed)
+{
+	const char *args[] = { no_continue_cases[_i].flag ? "--no-continue"
+							  : NULL, NULL };
+	const char *envp[] = { no_continue_cases[_i].env, NULL };
+	struct rp_cmdline c;
+
+	parse_ok(&c, args, envp);
+	ck_assert_int_eq(c.cfg.no_continue, no_continue_cases[_i].want);
+	ck_assert(!c.cfg.wait_leftovers);
+}
+END_TEST
+
+/* --wait-leftovers and REAPER_WAIT_LEFTOVERS: on, and the subreaper with
+ * it (the leftovers must come to the reaper outside PID 1). */
+static const struct {
+	const char *env;
+	bool flag, want;
+} wait_cases[] = {
+	{ NULL, true, true },
+	{ "REAPER_WAIT_LEFTOVERS=1", false, true },
+	{ "REAPER_WAIT_LEFTOVERS=TRUE", false, true },
+	{ "REAPER_WAIT_LEFTOVERS=off", false, false },
+	{ "REAPER_WAIT_LEFTOVERS=no", true, true },
+};
+
+START_TEST(wait_leftovers_parsed)
+{
+	const char *args[] = { wait_cases[_i].flag ? "--wait-leftovers"
+						   : NULL, NULL };
+	const char *envp[] = { wait_cases[_i].env, NULL };
+	struct rp_cmdline c;
+
+	parse_ok(&c, args, envp);
+	ck_assert_int_eq(c.cfg.wait_leftovers, wait_cases[_i].want);
+	ck_assert_int_eq(c.cfg.subreaper, wait_cases[_i].want);
+	ck_assert(!c.cfg.no_continue);
+}
+END_TEST
+
+/* --delay-signal (repeatable, names in any spelling and numbers) and
+ * REAPER_DELAY_SIGNAL fill delay_ms[] per signal; a flag's rule for a
+ * signal overrides the variable's, the variable's others stay (as
+ * --rewrite does with REAPER_REWRITE). */
+static const struct {
+	const char *env;
+	const char *args[4];
+	struct { int sig; unsigned int ms; } want[4];
+} delay_cases[] = {
+	{ NULL, { "--delay-signal=TERM:5000", NULL },
+	  { { SIGTERM, 5000 } } },
+	{ NULL, { "--delay-signal", "SIGINT:1,HUP:86400000", NULL },
+	  { { SIGINT, 1 }, { SIGHUP, 86400000 } } },
+	{ NULL, { "--delay-signal=TERM:5", "--delay-signal=10:7",
+		  "--delay-signal=RTMIN+1:9", NULL },
+	  { { SIGTERM, 5 }, { SIGUSR1, 7 }, { RT(1), 9 } } },
+	{ NULL, { "--delay-signal=TERM:5", "--delay-signal=TERM:0", NULL },
+	  { { 0, 0 } } },
+	{ "REAPER_DELAY_SIGNAL=QUIT:3", { NULL }, { { SIGQUIT, 3 } } },
+	{ "REAPER_DELAY_SIGNAL=TERM:3,USR2:4",
+	  { "--delay-signal=TERM:8", NULL },
+	  { { SIGTERM, 8 }, { SIGUSR2, 4 } } },
+	{ "REAPER_DELAY_SIGNAL=", { NULL }, { { 0, 0 } } },
+};
+
+START_TEST(delay_parsed)
+{
+	const char *envp[] = { delay_cases[_i].env, NULL };
+	struct rp_cmdline c;
+
+	parse_ok(&c, delay_cases[_i].args, envp);
+	for (int s = 1; s < NSIG; s++) {
+		unsigned int want = 0;
+
+		for (size_t k = 0; k < 4 && delay_cases[_i].want[k].sig; k++)
+			if (rt_table_sig(delay_cases[_i].want[k].sig) == s)
+				want = delay_cases[_i].want[k].ms;
+		ck_assert_msg(c.cfg.delay_ms[s] == want, "case %d: signal %d "
+			      "delayed %u ms, want %u", _i, s,
+			      c.cfg.delay_ms[s], want);
+	}
+	ck_assert(!c.cfg.no_continue);
+	ck_assert(!c.cfg.wait_leftovers);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
 
 #define N(a) ((int) (sizeof(a) / sizeof(*(a))))
 
@@ -1731,6 +1962,7 @@ RT_TEST_SUITE(command, "command",
 	tc = rt_new_tcase(s, "usage");
 	tcase_add_loop_test(tc, usage_error, 0, N(usage_cases));
 	tcase_add_loop_test(tc, usage_error_run, 0, N(usage_run_cases));
+	tcase_add_loop_test(tc, usage_delay_run, 0, N(delay_run_cases));
 	tcase_add_loop_test(tc, usage_value_for_flag_without_one, 0,
 			    N(value_for_flag_cases));
 	tcase_add_loop_test(tc, usage_exit_zero_empty_element, 0,
@@ -1776,4 +2008,10 @@ RT_TEST_SUITE(command, "command",
 	tcase_add_loop_test(tc, command_parent_death_signal_precedence, 0,
 			    N(command_pdeath_cases));
 	tcase_add_loop_test(tc, accepted_values, 0, N(accepted_cases));
+
+	tc = rt_new_tcase(s, "shutdown");
+	tcase_add_test(tc, shutdown_defaults);
+	tcase_add_loop_test(tc, no_continue_parsed, 0, N(no_continue_cases));
+	tcase_add_loop_test(tc, wait_leftovers_parsed, 0, N(wait_cases));
+	tcase_add_loop_test(tc, delay_parsed, 0, N(delay_cases));
 }
