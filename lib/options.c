@@ -92,7 +92,9 @@ rp_options_load(const struct reaper_options *opts, struct rp_config *cfg)
 void
 rp_options_env(struct rp_config *cfg)
 {
-	const char *v = getenv("REAPER_DELAY_SIGNAL");
+	/* secure_getenv(), as for REAPER_DEBUG: a set-user-ID program
+	 * takes no orders from its caller's environment. */
+	const char *v = secure_getenv("REAPER_DELAY_SIGNAL");
 
 	if (!cfg->delay_from_env || !v || !*v)
 		return;
