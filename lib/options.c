@@ -67,6 +67,10 @@ rp_options_load(const struct reaper_options *opts, struct rp_config *cfg)
 		if (r < 0)
 			return r;
 	}
+	/* A field counts only when the caller's size covers all of it: the
+	 * bytes of a pointer cut short are no pointer. */
+	if (o.size < RP_ABI_SIZE_TO(struct reaper_options, delay_signal))
+		o.delay_signal = NULL;
 	if (o.delay_signal) {
 		r = rp_signals_parse_delay(o.delay_signal, cfg->delay_ms, NULL);
 		if (r < 0)
