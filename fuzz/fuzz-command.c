@@ -19,6 +19,7 @@
 
 #include "cmdline.h"
 #include "fuzz-common.h"
+#include "signals.h"
 
 #define FUZZ_MAX_LINES 64
 
@@ -42,6 +43,9 @@ check_result(const struct rp_cmdline *c, int r, int argc)
 	FUZZ_CHECK(cfg->reaper_pdeathsig >= 0 && cfg->reaper_pdeathsig < NSIG);
 	FUZZ_CHECK(cfg->grace_ms <= RP_CMDLINE_GRACE_MAX_MS);
 	FUZZ_CHECK(!cfg->grace_ms || cfg->subreaper);
+	FUZZ_CHECK(!cfg->wait_leftovers || cfg->subreaper);
+	for (int s = 0; s < NSIG; s++)
+		FUZZ_CHECK(cfg->delay_ms[s] <= RP_DELAY_MAX_MS);
 	FUZZ_CHECK(c->verbosity < 2 || cfg->log.debug);
 	for (int s = 0; s < NSIG; s++)
 		FUZZ_CHECK(cfg->rewrite[s] >= 0 && cfg->rewrite[s] < NSIG);

@@ -21,6 +21,7 @@
 #include <stddef.h>
 
 #include "fuzz-common.h"
+#include "signals.h"
 #include "options.h"
 #include "reaper.h"
 
@@ -61,12 +62,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(buf);
 	img = size - 2 < osize ? size - 2 : osize;
 	memcpy(buf, data + 2, img);
-	strs = fuzz_split(data + 2 + img, size - 2 - img, '\n', 2, &n);
+	strs = fuzz_split(data + 2 + img, size - 2 - img, '\n', 3, &n);
 
 	memcpy(buf, &osize, sizeof(size_t));
 	PUT(buf, osize, marker, (data[1] & 1) && n > 0 ? strs[0] : NULL);
 	PUT(buf, osize, rewrite, (data[1] & 2) && n > 1 ? strs[1] : NULL);
 	PUT(buf, osize, on_reap, (data[1] & 4) ? on_reap : NULL);
+	PUT(buf, osize, delay_signal, (data[1] & 8) && n > 2 ? strs[2] : NULL);
 
 	r = rp_options_load((const struct reaper_options *) buf, &cfg);
 
@@ -82,14 +84,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(r == 0 || r == -EINVAL);
 	if (r == 0) {
 		FUZZ_CHECK(!(o.flags & ~(REAPER_SPLIT_ALWAYS | REAPER_SUBREAPER |
-					 REAPER_DEBUG | REAPER_SIGNAL_GROUP)));
+					 REAPER_DEBUG | REAPER_SIGNAL_GROUP |
+					 REAPER_NO_CONTINUE |
+					 REAPER_WAIT_LEFTOVERS)));
 		FUZZ_CHECK(strcmp(cfg.marker, o.marker ? o.marker
 						       : "REAPER") == 0);
 		FUZZ_CHECK(cfg.pdeathsig == o.pdeathsig);
 		FUZZ_CHECK(cfg.pdeathsig >= 0 && cfg.pdeathsig < NSIG);
 		FUZZ_CHECK(cfg.grace_ms == o.grace_ms);
 		FUZZ_CHECK(cfg.subreaper == (bool) (o.flags & REAPER_SUBREAPER ||
+						    o.flags &
+						    REAPER_WAIT_LEFTOVERS ||
 						    o.grace_ms));
+		/* A pointer the caller's size cuts short is no pointer. */
+		FUZZ_CHECK(cfg.delay_from_env ==
+			   (osize < offsetof(struct reaper_options,
+					     delay_signal) + sizeof(char *) ||
+			    !o.delay_signal));
+		for (int s = 0; s < NSIG; s++)
+			FUZZ_CHECK(cfg.delay_ms[s] <= RP_DELAY_MAX_MS);
 		FUZZ_CHECK(memcmp(cfg.exit_zero, o.exit_zero,
 				  sizeof(o.exit_zero)) == 0);
 		FUZZ_CHECK(cfg.on_reap == o.on_reap);

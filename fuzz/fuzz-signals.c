@@ -1,9 +1,10 @@
 /*
- * Signal names and --rewrite specs (lib/signals.c): rp_signals_parse(),
- * both with and without 0, rp_signals_name() and
- * rp_signals_parse_rewrite(), on one string from the input. They read -p,
- * --command-parent-death-signal, -r and their REAPER_* variables, and the
- * rewrite field of struct reaper_options.
+ * Signal names, --rewrite and --delay-signal specs (lib/signals.c):
+ * rp_signals_parse(), both with and without 0, rp_signals_name(),
+ * rp_signals_parse_rewrite() and rp_signals_parse_delay(), on one string
+ * from the input. They read -p, --command-parent-death-signal, -r,
+ * --delay-signal and their REAPER_* variables, and the rewrite and
+ * delay_signal fields of struct reaper_options.
  *
  * Beyond "no crash": a name we print parses back to its number, a
  * rejected rewrite leaves the table untouched, an accepted one only maps
@@ -77,6 +78,33 @@ check_rewrite(const char *s)
 	}
 }
 
+static void
+check_delay(const char *s)
+{
+	unsigned int table[NSIG], before[NSIG];
+	int refused = -1, r;
+
+	for (int i = 0; i < NSIG; i++)
+		before[i] = table[i] = (unsigned int) i * 1000u;
+	r = rp_signals_parse_delay(s, table, &refused);
+	FUZZ_CHECK(r == 0 || r == -EINVAL || r == -EPERM);
+	if (r < 0) {
+		FUZZ_CHECK(memcmp(table, before, sizeof(table)) == 0);
+		/* A refusal names a signal that is never forwarded. */
+		if (r == -EPERM)
+			FUZZ_CHECK(refused >= 1 && refused <= FUZZ_SIG_MAX &&
+				   (!rp_signals_forwardable(refused) ||
+				    refused == SIGCHLD));
+		return;
+	}
+	for (int i = 0; i < NSIG; i++) {
+		if (table[i] == before[i])
+			continue;
+		FUZZ_CHECK(table[i] <= RP_DELAY_MAX_MS);
+		FUZZ_CHECK(rp_signals_forwardable(i) && i != SIGCHLD);
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -84,6 +112,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	check_signal(s);
 	check_rewrite(s);
+	check_delay(s);
 	free(s);
 	return 0;
 }

@@ -131,9 +131,11 @@ struct reaper_options {
 	 *  drain before it hears SIGTERM: "TERM:5000". A copy of SIGNAL that
 	 *  arrives while one is held releases both at once; a held signal
 	 *  never delays the reaper's own exit (it is dropped when the
-	 *  application is gone). SIGKILL, SIGSTOP, SIGCHLD and the
+	 *  application is gone, or forwarded to its leftovers when due with
+	 *  REAPER_WAIT_LEFTOVERS). SIGKILL, SIGSTOP, SIGCHLD and the
 	 *  synchronous faults cannot be delayed. When NULL, the variable
-	 *  REAPER_DELAY_SIGNAL, in the same form, is read at the split.
+	 *  REAPER_DELAY_SIGNAL, in the same form, is read at the split
+	 *  (not by set-user-ID programs).
 	 *  @since 0.2 */
 	const char *delay_signal;
 };

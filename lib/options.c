@@ -67,6 +67,10 @@ rp_options_load(const struct reaper_options *opts, struct rp_config *cfg)
 		if (r < 0)
 			return r;
 	}
+	/* A field counts only when the caller's size covers all of it: the
+	 * bytes of a pointer cut short are no pointer. */
+	if (o.size < RP_ABI_SIZE_TO(struct reaper_options, delay_signal))
+		o.delay_signal = NULL;
 	if (o.delay_signal) {
 		r = rp_signals_parse_delay(o.delay_signal, cfg->delay_ms, NULL);
 		if (r < 0)
@@ -92,7 +96,9 @@ rp_options_load(const struct reaper_options *opts, struct rp_config *cfg)
 void
 rp_options_env(struct rp_config *cfg)
 {
-	const char *v = getenv("REAPER_DELAY_SIGNAL");
+	/* secure_getenv(), as for REAPER_DEBUG: a set-user-ID program
+	 * takes no orders from its caller's environment. */
+	const char *v = secure_getenv("REAPER_DELAY_SIGNAL");
 
 	if (!cfg->delay_from_env || !v || !*v)
 		return;

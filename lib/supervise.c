@@ -6,9 +6,9 @@
  *    while idle: in one sigtimedwait() while it reaps itself, in one
  *    poll() of a signalfd and the application's pidfd once the kernel
  *    reaps (handover.c). The only timeouts are deadlines: the grace
- *    period's end and held (delayed) signals'. Not a signalfd from the start: a fork storm wakes the
- *    reaper once per orphan whatever it waits in, and a wake-up through
- *    sigtimedwait() costs less;
+ *    period's end, held signals' (delay.c). Not a signalfd from the
+ *    start: a fork storm wakes the reaper once per orphan whatever it
+ *    waits in, and a wake-up through sigtimedwait() costs less;
  *  - it allocates nothing: every buffer is on the stack or in struct sv;
  *  - every SIGCHLD drains waitpid() until nothing is ready, since the
  *    kernel coalesces SIGCHLDs (catatonit#4);
@@ -37,6 +37,7 @@
 
 #include "reaper.h"
 #include "bsd-compat.h"
+#include "delay.h"
 #include "handover.h"
 #include "jobctl.h"
 #include "log.h"
@@ -83,14 +84,7 @@ struct sv {
 	struct rp_handover ho;
 	/* The first terminating signal forwarded, for the leftovers. */
 	int stop_sig;
-	/* Delayed signals being held: held[s].due_ns != 0 while s is. */
-	unsigned int n_held;
-	struct {
-		uint64_t due_ns;	/* CLOCK_MONOTONIC */
-		int code;		/* what forward() needs of the siginfo */
-		pid_t pid;
-		union sigval value;
-	} held[NSIG];
+	struct rp_delay delay;	/* signals held before they are forwarded */
 };
 
 /* The signals whose default is to end a process, that a stop holds. */
@@ -461,47 +455,24 @@ app_gone(struct sv *sv)
 	reaped(sv, sv->app, status);
 }
 
-static void release(struct sv *sv, int sig);
-
-/*
- * A signal with a delay arrived. Held: true. A copy is held already: the
- * held one is forwarded now and false tells the caller to forward this
- * one too, so that N copies in are N copies out, in order.
- */
+/* A signal with a delay arrived: held (true), or false when it is to be
+ * forwarded now, after the copy that was held. */
 static bool
 hold(struct sv *sv, const siginfo_t *si)
 {
 	int sig = si->si_signo;
+	unsigned int ms = sv->cfg->delay_ms[sig];
+	siginfo_t held;
 	char name[16];
 
-	if (sv->held[sig].due_ns) {
-		release(sv, sig);
+	if (!rp_delay_hold(&sv->delay, si, monotonic_ns() +
+			   (uint64_t) ms * 1000000u, &held)) {
+		forward(sv, &held);
 		return false;
 	}
-	sv->held[sig].due_ns = monotonic_ns() +
-			       (uint64_t) sv->cfg->delay_ms[sig] * 1000000u;
-	sv->held[sig].code = si->si_code;
-	sv->held[sig].pid = si->si_pid;
-	sv->held[sig].value = si->si_value;
-	sv->n_held++;
 	rp_log(&sv->cfg->log, "holding SIG%s for %u ms",
-	       rp_signals_name(sig, name), sv->cfg->delay_ms[sig]);
+	       rp_signals_name(sig, name), ms);
 	return true;
-}
-
-static void
-release(struct sv *sv, int sig)
-{
-	siginfo_t si;
-
-	memset(&si, 0, sizeof(si));
-	si.si_signo = sig;
-	si.si_code = sv->held[sig].code;
-	si.si_pid = sv->held[sig].pid;
-	si.si_value = sv->held[sig].value;
-	sv->held[sig].due_ns = 0;
-	sv->n_held--;
-	forward(sv, &si);
 }
 
 /* The earliest deadline (0: none): the grace period's end, a held
@@ -509,11 +480,10 @@ release(struct sv *sv, int sig)
 static uint64_t
 next_deadline(const struct sv *sv)
 {
-	uint64_t due = sv->phase == TERM_SENT ? sv->grace_end_ns : 0;
+	uint64_t due = rp_delay_next(&sv->delay);
 
-	for (int s = 1; sv->n_held && s < NSIG; s++)
-		if (sv->held[s].due_ns && (!due || sv->held[s].due_ns < due))
-			due = sv->held[s].due_ns;
+	if (sv->phase == TERM_SENT && (!due || sv->grace_end_ns < due))
+		due = sv->grace_end_ns;
 	return due;
 }
 
@@ -522,9 +492,10 @@ next_deadline(const struct sv *sv)
 static bool
 deadlines(struct sv *sv, uint64_t now)
 {
-	for (int s = 1; sv->n_held && s < NSIG; s++)
-		if (sv->held[s].due_ns && sv->held[s].due_ns <= now)
-			release(sv, s);
+	siginfo_t si;
+
+	while (rp_delay_take_due(&sv->delay, now, &si))
+		forward(sv, &si);
 	if (sv->phase == TERM_SENT && now >= sv->grace_end_ns) {
 		grace_over(sv);
 		return true;

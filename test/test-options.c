@@ -220,6 +220,59 @@ START_TEST(flags_known_and_unknown)
 }
 END_TEST
 
+/*
+ * delay_signal (0.2): parsed into the table; a bad value is EINVAL; NULL
+ * leaves REAPER_DELAY_SIGNAL to decide; a 0.1 caller's size (which ends
+ * before the field) and a size that cuts the pointer short both mean
+ * "not given", whatever bytes follow.
+ */
+START_TEST(delay_signal_field)
+{
+	static const char *const bad[] = {
+		"TERM", "TERM:", ":5", "TERM:x", "TERM:-1", "TERM:86400001",
+		"FOO:5", "KILL:5", "STOP:5", "CHLD:5", "SEGV:5", "TERM:5,",
+		"TERM:5,,INT:5", "TERM:5 ",
+	};
+	union newer_options n;
+	struct rp_config cfg;
+
+	{
+		REAPER_OPTIONS(o, .delay_signal = "TERM:5000,rtmin+1:1,INT:0");
+
+		ck_assert_int_eq(rp_options_load(&o, &cfg), 0);
+		ck_assert_uint_eq(cfg.delay_ms[SIGTERM], 5000);
+		ck_assert_uint_eq(cfg.delay_ms[34 + 1], 1);
+		ck_assert_uint_eq(cfg.delay_ms[SIGINT], 0);
+		ck_assert_uint_eq(cfg.delay_ms[SIGHUP], 0);
+		ck_assert(!cfg.delay_from_env);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		REAPER_OPTIONS(o, .delay_signal = bad[i]);
+
+		ck_assert_msg(rp_options_load(&o, &cfg) == -EINVAL,
+			      "'%s' accepted", bad[i]);
+	}
+	{
+		REAPER_OPTIONS(o);
+
+		ck_assert_int_eq(rp_options_load(&o, &cfg), 0);
+		ck_assert(cfg.delay_from_env);
+		for (int sig = 0; sig < NSIG; sig++)
+			ck_assert_uint_eq(cfg.delay_ms[sig], 0);
+	}
+	for (size_t size = offsetof(struct reaper_options, delay_signal);
+	     size < offsetof(struct reaper_options, delay_signal) +
+		    sizeof(char *); size++) {
+		memset(&n, 0, sizeof(n));
+		n.o.size = size;
+		/* Garbage where the pointer would be. */
+		memset(&n.o.delay_signal, 0x41, sizeof(n.o.delay_signal));
+		ck_assert_int_eq(rp_options_load(&n.o, &cfg), 0);
+		ck_assert(cfg.delay_from_env);
+	}
+}
+END_TEST
+
 START_TEST(marker_names)
 {
 	static const char *const bad[] = {
@@ -468,6 +521,7 @@ RT_TEST_SUITE(options, "options", 0)
 	tcase_add_test(tc, larger_struct_zero_tail);
 	tcase_add_test(tc, larger_struct_nonzero_tail);
 	tcase_add_test(tc, flags_known_and_unknown);
+	tcase_add_test(tc, delay_signal_field);
 	tcase_add_test(tc, marker_names);
 	tcase_add_test(tc, pdeathsig_range);
 	tcase_add_test(tc, grace_implies_subreaper);
