@@ -1139,6 +1139,7 @@ scenario_groupstop(void)
 		report("member=child pid=%ld pgid=%ld", (long) getpid(),
 		       (long) getpgrp());
 		raise(SIGSTOP);
+		/* cppcheck-suppress unreachableCode ; raise() returns */
 		report("member=child continued=1");
 		watch_signals("child", sfd);
 		_exit(0);

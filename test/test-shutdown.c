@@ -943,14 +943,14 @@ END_TEST
  * held.
  */
 static const struct {
-	enum rt_mode m;
 	const char *opts[4];
+	enum rt_mode m;
 	bool term_held;
 } env_cases[] = {
-	{ RT_LIB, { NULL }, true },
-	{ RT_LIB, { "-g", NULL }, true },
-	{ RT_CMD, { NULL }, true },
-	{ RT_LIB, { "-D", "HUP:" LONG_DELAY, NULL }, false },
+	{ { NULL }, RT_LIB, true },
+	{ { "-g", NULL }, RT_LIB, true },
+	{ { NULL }, RT_CMD, true },
+	{ { "-D", "HUP:" LONG_DELAY, NULL }, RT_LIB, false },
 };
 
 START_TEST(delay_from_environment)
@@ -1293,11 +1293,13 @@ END_TEST
 
 START_TEST(wait_leftovers_delayed_term)
 {
+	/* NOLINTBEGIN(bugprone-suspicious-missing-comma): one arg each */
 	static const char *const opts[RT_MODES][6] = {
 		[RT_LIB] = { "-n", "-W", "-D", "TERM:" DELAY_MS_S, NULL },
 		[RT_CMD] = { "-w", "--wait-leftovers",
 			     "--delay-signal=TERM:" DELAY_MS_S, NULL },
 	};
+	/* NOLINTEND(bugprone-suspicious-missing-comma) */
 	enum rt_mode m = (enum rt_mode) _i;
 	struct rt_run run;
 	long long t0, t_gone, t_end;

@@ -269,6 +269,7 @@ START_TEST(orphans_under_signal_storm)
 	tally_init(&t);
 	if (_i == 0) {
 		const char *cmd = getenv("REAPER_TEST_COMMAND");
+		/* NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one */
 		const char *argv[] = { cmd, "--delay-signal=" DELAY_SPEC, "--",
 				       rt_helper_path(), "stress", APP_CODE_S,
 				       NULL };
