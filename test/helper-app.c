@@ -1052,10 +1052,22 @@ terminating(unsigned int sig)
 	       sig == SIGQUIT;
 }
 
+/* "stopping=1", SIGSTOP, and "continued=1" once continued. */
+static void
+scenario_stop_here(void)
+{
+	report("stopping=1");
+	raise(SIGSTOP);
+	/* cppcheck-suppress unreachableCode ; raise() returns */
+	report("continued=1");
+}
+
 /*
  * Report every signal as "signals" does ("sig=N code=C val=V pid=P"),
  * while stdin brings commands, one a line: "orphans N" (N orphans, then
- * "zombies=Z rounds=R", as the scenario) and "exit CODE". Signals are
+ * "zombies=Z rounds=R", as the scenario), "stop" (report "stopping=1",
+ * stop ourselves with SIGSTOP, "continued=1" once continued) and "exit
+ * CODE". Signals are
  * read before commands, so one that arrived first is reported first.
  * Exit 0 at EOF.
  */
@@ -1103,6 +1115,8 @@ scenario_watch(void)
 				scenario_orphans(atoi(buf + 8));
 			else if (strncmp(buf, "exit ", 5) == 0)
 				exit(atoi(buf + 5));
+			else if (strcmp(buf, "stop") == 0)
+				scenario_stop_here();
 			len -= (size_t)(nl + 1 - buf);
 			memmove(buf, nl + 1, len + 1);
 		}

@@ -587,31 +587,39 @@ END_TEST
  * help, and the application sees the SIGCONT too (the group gets it
  * whoever is stopped). With the opt-out the child stays stopped with
  * TERM pending (checked once the reaper has forwarded a later SIGWINCH).
- * _i: mode _i % RT_MODES, the opt-out when _i / RT_MODES.
+ * With TERM delayed, all of that happens when the delay is over: the
+ * rules apply when the held signal is forwarded.
+ * _i: mode _i % RT_MODES, variant _i / RT_MODES (default, opt-out,
+ * delayed).
  */
 START_TEST(group_stopped_member_continued)
 {
-	static const char *const opts[2][RT_MODES][5] = {
+	static const char *const opts[3][RT_MODES][6] = {
 		{ [RT_LIB] = { "-g", "-d", NULL },
 		  [RT_CMD] = { "-g", "-v", "-v", NULL } },
 		{ [RT_LIB] = { "-g", "-d", "-c", NULL },
 		  [RT_CMD] = { "-g", "-v", "-v", "--no-continue", NULL } },
+		{ [RT_LIB] = { "-g", "-d", "-D", "TERM:200", NULL },
+		  [RT_CMD] = { "-g", "-v", "-v", "--delay-signal=TERM:200",
+			       NULL } },
 	};
 	enum rt_mode m = (enum rt_mode)(_i % RT_MODES);
-	bool no_cont = _i / RT_MODES;
+	int variant = _i / RT_MODES;
 	struct rt_run run;
 	pid_t app, child;
+	long long t0;
 
-	rt_start_mode(&run, NULL, m, opts[no_cont][m], "groupstop", NULL);
+	rt_start_mode(&run, NULL, m, opts[variant][m], "groupstop", NULL);
 	rt_wait_line(&run, "ready=1");
 	app = rt_app_host_pid(&run);
 	ck_assert_int_gt(app, 0);
 	child = rt_host_child_of(app);
 	ck_assert_int_gt(child, 0);
 	ck_assert_int_eq(rt_state_of(child), 'T');
+	t0 = rt_now_ms();
 	rt_kill(run.pid1, SIGTERM);
 	want_count(&run, sig_needle("app", SIGTERM), 1, rt_mode_name[m]);
-	if (!no_cont) {
+	if (variant != 1) {
 		want_count(&run, sig_needle("child", SIGTERM), 1,
 			   rt_mode_name[m]);
 		want_count(&run, sig_needle("app", SIGCONT), 1,
@@ -629,6 +637,11 @@ START_TEST(group_stopped_member_continued)
 		ck_assert_int_eq(rt_count(&run, "member=child continued=1"),
 				 0);
 		ck_assert_int_eq(rt_count_sig(&run, "app", SIGCONT), 0);
+	}
+	if (variant == 2) {
+		ck_assert_msg(rt_now_ms() - t0 >= 200, "%s: not held",
+			      rt_mode_name[m]);
+		ck_assert(rt_err_has(&run, "holding SIGTERM for 200 ms"));
 	}
 	rt_finish_ok(&run);
 	/* Continued by the application at the end, if not before. */
@@ -1333,6 +1346,98 @@ START_TEST(wait_leftovers_delayed_term)
 }
 END_TEST
 
+/*
+ * Without /proc the leftover groups cannot be listed: the application's
+ * process group is signalled instead (where its two daemons here are),
+ * once per signal, with one warning for the whole run.
+ */
+START_TEST(wait_leftovers_without_proc)
+{
+	static const char *const opts[RT_MODES][2] = {
+		[RT_LIB] = { "-W", NULL },
+		[RT_CMD] = { "--wait-leftovers", NULL },
+	};
+	enum rt_mode m = (enum rt_mode) _i;
+	struct rt_opts o;
+	struct rt_run run;
+	pid_t app;
+
+	if (!rt_opts_without_proc(&o, __func__))
+		return;
+	rt_start_mode(&run, &o, m, opts[m], "daemons", "7", "gg", NULL);
+	rt_wait_line(&run, "ready=1");
+	app = rt_app_host_pid(&run);
+	ck_assert_int_gt(app, 0);
+	rt_close_control(&run);
+	ck_assert(wait_gone(app));
+	rt_kill(run.pid1, SIGRTMIN + 3);
+	want_count(&run, sig_needle("group", SIGRTMIN + 3), 2,
+		   rt_mode_name[m]);
+	rt_kill(run.pid1, SIGRTMIN + 5);
+	want_count(&run, sig_needle("group", SIGRTMIN + 5), 2,
+		   rt_mode_name[m]);
+	ck_assert_int_eq(rt_count_sig(&run, "group", SIGRTMIN + 3), 2);
+	rt_kill(run.pid1, SIGTERM);
+	ck_assert(end_run(&run, false));
+	ck_assert_int_eq(rt_count(&run, "leftover_got=group sig=15"), 2);
+	ck_assert_msg(rt_count_str(run.errbuf, "\n") == 1, "%s: stderr: %s",
+		      rt_mode_name[m], run.errbuf);
+	ck_assert(rt_err_has(&run, "process group"));
+	ck_assert_int_eq(rt_exit_code(&run), 7);
+}
+END_TEST
+
+/*
+ * Past 256 orphans the kernel reaps (Linux 6.16+) and the reaper sleeps
+ * in poll(), signalling the application through its pidfd: the delay's
+ * deadline is that poll()'s timeout, and SIGCONT still follows a
+ * terminating signal to the stopped application. Held TERM: still
+ * stopped, a timeout; second TERM: both go, the application is
+ * continued and reads its TERM; then no timeout.
+ */
+START_TEST(kernel_reaping_delay_and_continue)
+{
+	enum rt_mode m = (enum rt_mode) _i;
+	const char *opts[10];
+	char buf[64];
+	struct rt_run run;
+	long long ms;
+	pid_t app;
+
+	RT_SKIP_UNDER_VALGRIND("300 orphans take minutes under memcheck");
+	delay_opts(opts, m, false, "TERM:" LONG_DELAY, buf, sizeof(buf));
+	rt_start_mode(&run, NULL, m, opts, "watch", NULL);
+	rt_wait_line(&run, "ready=1");
+	rt_send(&run, "orphans 300\n");
+	rt_wait_line(&run, "zombies=");
+	ck_assert_str_eq(rt_get(&run, "zombies"), "0");
+	rt_kill(run.pid1, SIGRTMIN + 4);
+	rt_wait_sig(&run, SIGRTMIN + 4);
+	ck_assert_int_eq(rt_sigchld_ignored(run.pid1), rt_kernel_reaps());
+	assert_no_timeout(run.pid1, "idle after the orphans");
+
+	rt_send(&run, "stop\n");
+	rt_wait_line(&run, "stopping=1");
+	app = rt_app_host_pid(&run);
+	ck_assert_int_gt(app, 0);
+	ck_assert(wait_stopped(app));
+	rt_kill(run.pid1, SIGTERM);
+	want_err(&run, "holding SIGTERM for " LONG_DELAY " ms", 1,
+		 rt_mode_name[m]);
+	ck_assert_msg(reaper_timeout(run.pid1, &ms) && ms > 1000 &&
+		      ms <= 60000, "%s: holding, timeout %lld ms",
+		      rt_mode_name[m], ms);
+	ck_assert_int_eq(rt_state_of(app), 'T');
+	rt_kill(run.pid1, SIGTERM);
+	want_count(&run, "continued=1", 1, rt_mode_name[m]);
+	want_count(&run, sig_needle(NULL, SIGTERM), 1, rt_mode_name[m]);
+	assert_no_timeout(run.pid1, "after the release");
+	rt_send(&run, "exit 9\n");
+	ck_assert(end_run(&run, false));
+	ck_assert_int_eq(rt_exit_code(&run), 9);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* 4. Bad delay specifications in the library                          */
 
@@ -1405,7 +1510,7 @@ RT_TEST_SUITE(shutdown, "shutdown",
 			    N(nonterm_cases) * RT_MODES);
 	tcase_add_loop_test(tc, running_app_gets_no_sigcont, 0, RT_MODES);
 	tcase_add_loop_test(tc, group_stopped_member_continued, 0,
-			    2 * RT_MODES);
+			    3 * RT_MODES);
 	tcase_add_loop_test(tc, grace_continues_stopped_leftover, 0,
 			    2 * RT_MODES);
 
@@ -1418,6 +1523,8 @@ RT_TEST_SUITE(shutdown, "shutdown",
 	tcase_add_loop_test(tc, delay_from_environment, 0, N(env_cases));
 	tcase_add_loop_test(tc, delay_env_invalid_library, 0,
 			    N(bad_env_values));
+	tcase_add_loop_test(tc, kernel_reaping_delay_and_continue, 0,
+			    RT_MODES);
 
 	tc = rt_new_tcase(s, "wait-leftovers");
 	tcase_add_loop_test(tc, wait_leftovers_stays_and_forwards, 0,
@@ -1431,6 +1538,7 @@ RT_TEST_SUITE(shutdown, "shutdown",
 			    2 * RT_MODES);
 	tcase_add_loop_test(tc, wait_leftovers_continues_stopped, 0, RT_MODES);
 	tcase_add_loop_test(tc, wait_leftovers_delayed_term, 0, RT_MODES);
+	tcase_add_loop_test(tc, wait_leftovers_without_proc, 0, RT_MODES);
 
 	tc = rt_new_tcase(s, "bad-delay");
 	tcase_add_loop_test(tc, library_refuses_bad_delay, 0,
