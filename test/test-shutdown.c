@@ -58,9 +58,10 @@
  * test looks, however slow the machine. */
 #define LONG_DELAY "60000"
 
-/* Long enough for a SIGTERM handler to run and exit on one loaded CPU,
- * as test-grace's. */
-#define GRACE_MS "300"
+/* Long enough for a continued leftover to read its SIGTERM and exit on
+ * one loaded CPU or under valgrind (test-grace's 300 ms has no SIGCONT
+ * round trip in it); every case that waits it out pays it once. */
+#define GRACE_MS "500"
 
 /* Only bounds waits that last for ever when the engine is wrong, so that
  * the test fails and cleans up instead of hanging; never a delay. */
