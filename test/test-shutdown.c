@@ -438,6 +438,45 @@ START_TEST(terminating_signals_continue)
 END_TEST
 
 /*
+ * SIGQUIT (whose default would dump core) and a rewrite into it, to an
+ * application that reads its signals (scenario "watch") and has stopped
+ * itself: it is continued, then reads what was forwarded.
+ * _i: case _i / RT_MODES.
+ */
+static const struct {
+	const char *rewrite;
+	int send, arrives_as;
+} quit_cases[] = {
+	{ NULL, SIGQUIT, SIGQUIT },
+	{ "USR1:QUIT", SIGUSR1, SIGQUIT },
+};
+
+START_TEST(quit_continues_watcher)
+{
+	enum rt_mode m = (enum rt_mode)(_i % RT_MODES);
+	const char *rewrite = quit_cases[_i / RT_MODES].rewrite;
+	int want = quit_cases[_i / RT_MODES].arrives_as;
+	const char *opts[] = { rewrite ? "-r" : NULL, rewrite, NULL };
+	struct rt_run run;
+	pid_t app;
+
+	rt_start_mode(&run, NULL, m, opts, "watch", NULL);
+	rt_wait_line(&run, "ready=1");
+	rt_send(&run, "stop\n");
+	rt_wait_line(&run, "stopping=1");
+	app = rt_app_host_pid(&run);
+	ck_assert_int_gt(app, 0);
+	ck_assert(wait_stopped(app));
+	rt_kill(run.pid1, quit_cases[_i / RT_MODES].send);
+	want_count(&run, "continued=1", 1, rt_mode_name[m]);
+	want_count(&run, sig_needle(NULL, want), 1, rt_mode_name[m]);
+	rt_finish_ok(&run);
+	ck_assert_int_eq(rt_count_sig(&run, NULL, want), 1);
+	ck_assert_int_eq(rt_count_sig(&run, NULL, SIGUSR1), 0);
+}
+END_TEST
+
+/*
  * The opt-out: the library's REAPER_NO_CONTINUE (-c), the command's
  * --no-continue and REAPER_NO_CONTINUE=1. SIGTERM is forwarded (logged),
  * and once the reaper has also handled a SIGWINCH sent after it, the
@@ -901,29 +940,39 @@ END_TEST
 /*
  * A short delay ends by itself: the signal arrives no sooner than its
  * delay after it was sent (whatever the load, never before), after the
- * debug line saying so; the rewrite applies when it is forwarded. Then
- * the reaper sleeps with no timeout again. _i: case _i / RT_MODES.
+ * debug line saying so; the rewrite applies when it is forwarded, a
+ * sigqueue() payload is kept. Then the reaper sleeps with no timeout
+ * again. _i: case _i / RT_MODES.
  */
 static const struct {
-	const char *rewrite;
-	int arrives_as;
+	const char *spec, *rewrite, *holding;
+	int send, arrives_as;
+	bool queue;
 } short_cases[] = {
-	{ NULL, SIGTERM },
-	{ "TERM:USR2", SIGUSR2 },
+	{ "TERM:200", NULL, "holding SIGTERM for 200 ms", SIGTERM, SIGTERM,
+	  false },
+	{ "TERM:200", "TERM:USR2", "holding SIGTERM for 200 ms", SIGTERM,
+	  SIGUSR2, false },
+	{ "RTMIN+1:200", NULL, "holding SIGRTMIN+1 for 200 ms", RT(1), RT(1),
+	  true },
 };
 
 START_TEST(delay_short_forwards_itself)
 {
 	enum rt_mode m = (enum rt_mode)(_i % RT_MODES);
 	const char *rewrite = short_cases[_i / RT_MODES].rewrite;
-	int want = short_cases[_i / RT_MODES].arrives_as;
+	int send = rt_table_sig(short_cases[_i / RT_MODES].send);
+	int want = rt_table_sig(short_cases[_i / RT_MODES].arrives_as);
+	bool queue = short_cases[_i / RT_MODES].queue;
 	const char *opts[12];
 	char buf[64];
 	struct rt_run run;
+	struct rt_sigline got;
 	long long t0, t1;
 	size_t n;
 
-	delay_opts(opts, m, false, "TERM:200", buf, sizeof(buf));
+	delay_opts(opts, m, false, short_cases[_i / RT_MODES].spec, buf,
+		   sizeof(buf));
 	for (n = 0; opts[n]; n++)
 		;
 	if (rewrite) {
@@ -934,18 +983,28 @@ START_TEST(delay_short_forwards_itself)
 	rt_start_mode(&run, NULL, m, opts, "watch", NULL);
 	rt_wait_line(&run, "ready=1");
 	t0 = rt_now_ms();
-	rt_kill(run.pid1, SIGTERM);
+	if (queue)
+		ck_assert_int_eq(sigqueue(run.pid1, send, (union sigval){
+						.sival_int = 77 }), 0);
+	else
+		rt_kill(run.pid1, send);
 	want_count(&run, sig_needle(NULL, want), 1, rt_mode_name[m]);
 	t1 = rt_now_ms();
 	ck_assert_msg(t1 - t0 >= 200, "%s: forwarded after %lld ms",
 		      rt_mode_name[m], t1 - t0);
-	ck_assert_int_eq(rt_wait_sig(&run, want).pid, 1);
-	ck_assert(rt_err_has(&run, "holding SIGTERM for 200 ms"));
+	got = rt_wait_sig(&run, want);
+	ck_assert_int_eq(got.pid, 1);
+	ck_assert_int_eq(got.code, queue ? SI_QUEUE : SI_USER);
+	if (queue)
+		ck_assert_int_eq(got.val, 77);
+	ck_assert_msg(rt_err_has(&run, short_cases[_i / RT_MODES].holding),
+		      "%s: no '%s' in: %s", rt_mode_name[m],
+		      short_cases[_i / RT_MODES].holding, run.errbuf);
 	assert_no_timeout(run.pid1, "after the delay");
 	rt_finish_ok(&run);
 	ck_assert_int_eq(rt_count_sig(&run, NULL, want), 1);
 	if (rewrite)
-		ck_assert_int_eq(rt_count_sig(&run, NULL, SIGTERM), 0);
+		ck_assert_int_eq(rt_count_sig(&run, NULL, send), 0);
 }
 END_TEST
 
@@ -954,7 +1013,7 @@ END_TEST
  * delay_signal is NULL: the plain reaper_fork_self() (no options), and
  * the _opts form with other options set. With the field set (-D), the
  * variable is not read: TERM goes through at once, and HUP is the one
- * held.
+ * held. The command's flag saying TERM:0 overrides the variable's TERM.
  */
 static const struct {
 	const char *opts[4];
@@ -965,6 +1024,9 @@ static const struct {
 	{ { "-g", NULL }, RT_LIB, true },
 	{ { NULL }, RT_CMD, true },
 	{ { "-D", "HUP:" LONG_DELAY, NULL }, RT_LIB, false },
+	/* 0: no delay, and a field that is set, so no variable either. */
+	{ { "-D", "TERM:0,HUP:" LONG_DELAY, NULL }, RT_LIB, false },
+	{ { "--delay-signal=TERM:0,HUP:" LONG_DELAY, NULL }, RT_CMD, false },
 };
 
 START_TEST(delay_from_environment)
@@ -1505,6 +1567,8 @@ RT_TEST_SUITE(shutdown, "shutdown",
 			    2 * RT_MODES);
 	tcase_add_loop_test(tc, terminating_signals_continue, 0,
 			    N(term_cases) * RT_MODES);
+	tcase_add_loop_test(tc, quit_continues_watcher, 0,
+			    N(quit_cases) * RT_MODES);
 	tcase_add_loop_test(tc, no_continue_leaves_stopped, 0,
 			    N(no_cont_cases));
 	tcase_add_loop_test(tc, nonterminating_no_continue, 0,
