@@ -14,10 +14,12 @@
  *     both at once; the application's exit is never delayed by it; the
  *     reaper has no timeout while nothing is held. The library's
  *     REAPER_DELAY_SIGNAL when the option is NULL, and its bad values.
+ *     Past 256 orphans, where the kernel reaps, the same holds.
  *  3. Wait for leftovers: the reaper stays while the application's
- *     daemons live, forwards to their process groups (each once), and
- *     exits with the application's status; with a grace period, that
- *     starts at the first terminating signal.
+ *     daemons live, forwards to their process groups (each once; the
+ *     application's group without /proc), continues stopped ones after a
+ *     terminating signal, and exits with the application's status; with
+ *     a grace period, that starts at the first terminating signal.
  *  4. Bad delay specifications in the library: -1 EINVAL, no split.
  *
  * Synchronisation: the application and its leftovers read their signals
