@@ -940,6 +940,43 @@ START_TEST(delay_app_exit_not_delayed)
 END_TEST
 
 /*
+ * A held SIGTERM and a grace period: the application exits while TERM is
+ * held; the grace period runs as ever (its own SIGTERM ends the trap
+ * daemon) and the reaper exits with the application's 7, long before
+ * the held signal would have been due, which was dropped.
+ */
+START_TEST(delay_held_then_grace)
+{
+	/* NOLINTBEGIN(bugprone-suspicious-missing-comma): one arg each */
+	static const char *const opts[RT_MODES][6] = {
+		[RT_LIB] = { "-n", "-G", GRACE_MS, "-D", "TERM:" LONG_DELAY,
+			     NULL },
+		[RT_CMD] = { "-w", "--grace=" GRACE_MS,
+			     "--delay-signal=TERM:" LONG_DELAY, NULL },
+	};
+	/* NOLINTEND(bugprone-suspicious-missing-comma) */
+	enum rt_mode m = (enum rt_mode) _i;
+	struct rt_run run;
+	int st;
+
+	rt_start_mode(&run, NULL, m, opts[m], "daemons", "7", "t", NULL);
+	rt_wait_line(&run, "ready=1");
+	rt_kill(run.pid1, SIGTERM);
+	rt_kill(run.pid1, SIGRTMIN + 4);
+	want_count(&run, sig_needle("app", SIGRTMIN + 4), 1, rt_mode_name[m]);
+	rt_close_control(&run);
+	ck_assert_msg(end_run(&run, false), "%s: a held SIGTERM kept the "
+		      "reaper past the grace period", rt_mode_name[m]);
+	ck_assert_int_eq(rt_count_sig(&run, "app", SIGTERM), 0);
+	ck_assert_int_eq(rt_count(&run, "leftover_got=trap sig=15"), 1);
+	st = reaped_status(&run, m, rt_leftover_pid(&run, "trap"));
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s: trap "
+		      "daemon: 0x%x", rt_mode_name[m], st);
+	ck_assert_int_eq(rt_exit_code(&run), 7);
+}
+END_TEST
+
+/*
  * A short delay ends by itself: the signal arrives no sooner than its
  * delay after it was sent (whatever the load, never before), after the
  * debug line saying so; the rewrite applies when it is forwarded, a
@@ -1585,6 +1622,7 @@ RT_TEST_SUITE(shutdown, "shutdown",
 	tcase_add_loop_test(tc, delay_holds_term_others_flow, 0, 2 * RT_MODES);
 	tcase_add_loop_test(tc, delay_rt_counts_and_exit, 0, RT_MODES);
 	tcase_add_loop_test(tc, delay_app_exit_not_delayed, 0, 2 * RT_MODES);
+	tcase_add_loop_test(tc, delay_held_then_grace, 0, RT_MODES);
 	tcase_add_loop_test(tc, delay_short_forwards_itself, 0,
 			    N(short_cases) * RT_MODES);
 	tcase_add_loop_test(tc, delay_from_environment, 0, N(env_cases));
