@@ -105,8 +105,10 @@ stress_size(void)
 #define DELAY_SPEC "RTMIN+1:60000,RTMIN+2:1"
 
 /* Fences in a row that wait for a SHORT copy's deadline: each is a round
- * trip through both processes; a 1 ms deadline passes within a few. */
-#define SETTLE_ROUNDS 100000
+ * trip through both processes (tens of microseconds at the very least),
+ * so a 1 ms deadline passes within a few dozen; the bound also keeps the
+ * report (~30 bytes a fence) well inside struct rt_run's buffer. */
+#define SETTLE_ROUNDS 2000
 
 /* Standard signals the reaper forwards. RT(n) entries follow at run time. */
 static const int std_kinds[] = {
