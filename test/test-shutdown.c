@@ -1146,6 +1146,29 @@ START_TEST(delay_env_invalid_library)
 }
 END_TEST
 
+/*
+ * When no split is due (not PID 1, no REAPER_SPLIT_ALWAYS) the library
+ * does not read REAPER_DELAY_SIGNAL at all: a bad value says nothing, and
+ * the call returns 0 in the very process.
+ */
+START_TEST(delay_env_unread_without_split)
+{
+	const char *envp[] = {
+		DEFAULT_PATH, REPORT_FD_ENV, "REAPER_DELAY_SIGNAL=TERM:abc", NULL,
+	};
+	struct rt_run run;
+	char pid[24];
+
+	start(&run, true, envp, RT_LIB, NULL, "exit", "3", NULL);
+	ck_assert(end_run(&run, true));
+	ck_assert_str_eq(rt_get(&run, "split"), "0 errno=0");
+	snprintf(pid, sizeof(pid), "%ld", (long) run.pid1);
+	ck_assert_str_eq(rt_get(&run, "pid"), pid);
+	ck_assert_msg(run.err_len == 0, "stderr: %s", run.errbuf);
+	ck_assert_int_eq(rt_exit_code(&run), 3);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* 3. Waiting for leftovers                                              */
 
@@ -1628,6 +1651,7 @@ RT_TEST_SUITE(shutdown, "shutdown",
 	tcase_add_loop_test(tc, delay_from_environment, 0, N(env_cases));
 	tcase_add_loop_test(tc, delay_env_invalid_library, 0,
 			    N(bad_env_values));
+	tcase_add_test(tc, delay_env_unread_without_split);
 	tcase_add_loop_test(tc, kernel_reaping_delay_and_continue, 0,
 			    RT_MODES);
 
