@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include <elf.h>
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
@@ -775,7 +776,7 @@ report(FILE *md, const char *form, long storm_n, int storm_rounds,
 	const struct row *ref = find_row("ref-reaper");
 	const struct row *cmd = find_row("reaper-static");
 	const struct row *lib = find_row("library mode");
-	const struct row *opt = find_row("reaper-static, delay+wait");
+	const struct row *opt = find_row("reaper-static+opts");
 	const struct scase *cref = find_case("ref-reaper");
 	double ref_lat = median(&ref->lat_via);
 	double ref_st = startup_overhead(cref);
@@ -944,8 +945,8 @@ report(FILE *md, const char *form, long storm_n, int storm_rounds,
 		       "--wait-leftovers: forwarding latency of an undelayed "
 		       "signal ≤ 1.05× ref", m, v <= 1.05 * ref_lat);
 	}
-	snprintf(m, sizeof(m), "reaper-static %ld, library mode %ld, with "
-		 "delay+wait %ld in %d s", cmd->wakeups, lib->wakeups,
+	snprintf(m, sizeof(m), "reaper-static %ld, library mode %ld, reaper-static"
+		 "+opts %ld in %d s", cmd->wakeups, lib->wakeups,
 		 opt ? opt->wakeups : -1, idle_s);
 	target(md, "zero idle wake-ups", m, !cmd->wakeups && !lib->wakeups &&
 	       (!opt || !opt->wakeups));
@@ -991,7 +992,10 @@ report(FILE *md, const char *form, long storm_n, int storm_rounds,
 		 * against ref-reaper -- program over the same. */
 		double alone = median(&find_case("program alone")->us);
 
-		if (rows[i].lib)
+		/* Rows with options of their own have no start-up case. */
+		if (!c)
+			chart_value(rd, NAN);
+		else if (rows[i].lib)
 			chart_value(rd, ratio(median(&c->us) - alone,
 				median(&find_case("ref-reaper -- program")->us)
 				- alone));
@@ -1173,11 +1177,11 @@ main(int argc, char **argv)
 	add_row("ref-reaper", ref, false, false, false);
 	add_row("reaper-static", cmd, false, true, false);
 	add_row("library mode", lib_path, true, true, false);
-	/* The shutdown options set but idle: a delay on a signal the
+	/* "+opts": the shutdown options set but idle: a delay on a signal the
 	 * benchmark never sends, and waiting for leftovers. What it
 	 * measures must not move. */
 	{
-		struct row *r = add_row("reaper-static, delay+wait", cmd, false,
+		struct row *r = add_row("reaper-static+opts", cmd, false,
 					true, false);
 
 		r->extra[0] = (char *) "--delay-signal=HUP:5000";

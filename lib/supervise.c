@@ -84,8 +84,17 @@ struct sv {
 	struct rp_handover ho;
 	/* The first terminating signal forwarded, for the leftovers. */
 	int stop_sig;
-	struct rp_delay delay;	/* signals held before they are forwarded */
+	/* Signals held before they are forwarded: held_signals, below. */
+	struct rp_delay *delay;
 };
+
+/*
+ * Static, not in struct sv on the stack: 1.5 kB there pushed the idle
+ * reaper's stack into one more page, while here it shares the page the
+ * rest of .bss already occupies. One supervisor per process: the reaper
+ * never returns, and a failed start held nothing.
+ */
+static struct rp_delay held_signals;
 
 /* The signals whose default is to end a process, that a stop holds. */
 static bool
@@ -465,7 +474,7 @@ hold(struct sv *sv, const siginfo_t *si)
 	siginfo_t held;
 	char name[16];
 
-	if (!rp_delay_hold(&sv->delay, si, monotonic_ns() +
+	if (!rp_delay_hold(sv->delay, si, monotonic_ns() +
 			   (uint64_t) ms * 1000000u, &held)) {
 		forward(sv, &held);
 		return false;
@@ -480,7 +489,7 @@ hold(struct sv *sv, const siginfo_t *si)
 static uint64_t
 next_deadline(const struct sv *sv)
 {
-	uint64_t due = rp_delay_next(&sv->delay);
+	uint64_t due = rp_delay_next(sv->delay);
 
 	if (sv->phase == TERM_SENT && (!due || sv->grace_end_ns < due))
 		due = sv->grace_end_ns;
@@ -494,7 +503,7 @@ deadlines(struct sv *sv, uint64_t now)
 {
 	siginfo_t si;
 
-	while (rp_delay_take_due(&sv->delay, now, &si))
+	while (rp_delay_take_due(sv->delay, now, &si))
 		forward(sv, &si);
 	if (sv->phase == TERM_SENT && now >= sv->grace_end_ns) {
 		grace_over(sv);
@@ -624,6 +633,7 @@ rp_supervise_run(const struct rp_config *cfg, struct rp_spawn *req,
 	struct sv sv = {
 		.cfg = cfg, .self = getpid(), .phase = RUNNING,
 		.tty_fd = req->tty_fd, .ho = { .app_pidfd = -1, .sigfd = -1 },
+		.delay = &held_signals,
 	};
 	int was_subreaper = 0, old_pdeathsig = 0, r;
 

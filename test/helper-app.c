@@ -349,7 +349,7 @@ watch_signals(const char *who, int sfd)
 				       si.ssi_pid);
 			continue;
 		}
-		if (p[1].revents & (POLLIN | POLLHUP) &&
+		if (p[1].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL) &&
 		    read(STDIN_FILENO, buf, sizeof(buf)) <= 0)
 			return;
 	}
@@ -995,7 +995,7 @@ scenario_stress(int code)
 			stress_read(&s, sfd);
 			continue;
 		}
-		if (!(p[1].revents & (POLLIN | POLLHUP)))
+		if (!(p[1].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)))
 			continue;
 		n = read(STDIN_FILENO, buf + len, sizeof(buf) - 1 - len);
 		if (n <= 0)
@@ -1102,7 +1102,7 @@ scenario_watch(void)
 				       si.ssi_pid);
 			continue;
 		}
-		if (!(p[1].revents & (POLLIN | POLLHUP)))
+		if (!(p[1].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)))
 			continue;
 		n = read(STDIN_FILENO, buf + len, sizeof(buf) - 1 - len);
 		if (n <= 0)
@@ -1303,7 +1303,9 @@ scenario_daemons(int code, const char *kinds)
 				exit(code);
 			continue;
 		}
-		if (p[1].revents & (POLLIN | POLLHUP) &&
+		/* POLLNVAL and POLLERR too: a closed or broken stdin would
+		 * otherwise make this loop spin for ever in a leaked copy. */
+		if (p[1].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL) &&
 		    read(STDIN_FILENO, buf, sizeof(buf)) <= 0)
 			exit(code);
 	}

@@ -139,7 +139,9 @@ main(int argc, char **argv)
 	 * free(), which would link musl's full allocator (mallocng) into
 	 * reaper-static instead of its few-line bump allocator. */
 	static char **envp;
-	struct rp_cmdline c;
+	/* Static too: 1.1 kB less on the stack the idle reaper keeps, in
+	 * the .bss page it has anyway. */
+	static struct rp_cmdline c;
 	char *listen_slot = NULL;
 	int first, r;
 
