@@ -41,6 +41,15 @@ contains(const pid_t *set, size_t n, pid_t pid)
 	return false;
 }
 
+/* sig, then `then` unless 0: one target, no pidfd. */
+static void
+send_two(pid_t to, int sig, int then)
+{
+	(void) kill(to, sig);
+	if (then)
+		(void) kill(to, then);
+}
+
 struct sweep {
 	int sig, then;
 	pid_t *known;		/* us, then every descendant signalled */
@@ -71,9 +80,7 @@ sweep_one(pid_t pid, pid_t ppid, void *data)
 		}
 		(void) close(pfd);
 	} else if (pfd == -ENOSYS) {
-		(void) kill(pid, sw->sig);
-		if (sw->then)
-			(void) kill(pid, sw->then);
+		send_two(pid, sw->sig, sw->then);
 	} else {
 		return 0;	/* already gone */
 	}
@@ -127,14 +134,6 @@ struct groups {
 	size_t n;
 	int count;
 };
-
-static void
-send_two(pid_t to, int sig, int then)
-{
-	(void) kill(to, sig);
-	if (then)
-		(void) kill(to, then);
-}
 
 static int
 group_one(pid_t pid, pid_t ppid, void *data)

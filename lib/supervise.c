@@ -84,12 +84,11 @@ struct sv {
 	struct rp_handover ho;
 	/* The first terminating signal forwarded, for the leftovers. */
 	int stop_sig;
-	/* Signals held before they are forwarded: held_signals, below. */
-	struct rp_delay *delay;
 };
 
 /*
- * Static, not in struct sv on the stack: 1.5 kB there pushed the idle
+ * Signals held before they are forwarded. Static, not in struct sv on
+ * the stack: 1.5 kB there pushed the idle
  * reaper's stack into one more page, while here it shares the page the
  * rest of .bss already occupies. One supervisor per process: the reaper
  * never returns, and a failed start held nothing.
@@ -191,7 +190,7 @@ signal_leftovers(struct sv *sv, int sig)
 
 /* While waiting for leftovers, they are signalled as the application
  * was: by process group, which a daemon leads. */
-static int
+static void
 signal_leftover_groups(struct sv *sv, int sig)
 {
 	int then = then_continue(sv, sig);
@@ -199,7 +198,6 @@ signal_leftover_groups(struct sv *sv, int sig)
 
 	if (r < 0)
 		no_proc(sv, r, sig, then);
-	return 0;
 }
 
 static uint64_t
@@ -215,8 +213,6 @@ monotonic_ns(void)
 static void
 start_grace(struct sv *sv)
 {
-	if (!sv->cfg->grace_ms)
-		return;
 	sv->grace_end_ns = monotonic_ns() + (uint64_t) sv->cfg->grace_ms *
 						    1000000u;
 	sv->phase = TERM_SENT;
@@ -292,8 +288,7 @@ after_drain(struct sv *sv, int r)
 			if (sv->stop_sig && sv->cfg->grace_ms)
 				start_grace(sv);
 			else if (sv->stop_sig)
-				(void) signal_leftover_groups(sv,
-							      sv->stop_sig);
+				signal_leftover_groups(sv, sv->stop_sig);
 			return;
 		}
 		if (!sv->cfg->grace_ms)
@@ -356,9 +351,10 @@ forward(struct sv *sv, const siginfo_t *si)
 		return;
 	}
 	if (sv->phase == LEFTOVERS) {
-		r = signal_leftover_groups(sv, to);
+		signal_leftover_groups(sv, to);
+		r = 0;
 		/* With a grace period, this stop is the one it waits for. */
-		if (terminating(to))
+		if (terminating(to) && sv->cfg->grace_ms)
 			start_grace(sv);
 		goto sent;
 	}
@@ -474,7 +470,7 @@ hold(struct sv *sv, const siginfo_t *si)
 	siginfo_t held;
 	char name[16];
 
-	if (!rp_delay_hold(sv->delay, si, monotonic_ns() +
+	if (!rp_delay_hold(&held_signals, si, monotonic_ns() +
 			   (uint64_t) ms * 1000000u, &held)) {
 		forward(sv, &held);
 		return false;
@@ -489,7 +485,7 @@ hold(struct sv *sv, const siginfo_t *si)
 static uint64_t
 next_deadline(const struct sv *sv)
 {
-	uint64_t due = rp_delay_next(sv->delay);
+	uint64_t due = rp_delay_next(&held_signals);
 
 	if (sv->phase == TERM_SENT && (!due || sv->grace_end_ns < due))
 		due = sv->grace_end_ns;
@@ -503,7 +499,7 @@ deadlines(struct sv *sv, uint64_t now)
 {
 	siginfo_t si;
 
-	while (rp_delay_take_due(sv->delay, now, &si))
+	while (rp_delay_take_due(&held_signals, now, &si))
 		forward(sv, &si);
 	if (sv->phase == TERM_SENT && now >= sv->grace_end_ns) {
 		grace_over(sv);
@@ -633,7 +629,6 @@ rp_supervise_run(const struct rp_config *cfg, struct rp_spawn *req,
 	struct sv sv = {
 		.cfg = cfg, .self = getpid(), .phase = RUNNING,
 		.tty_fd = req->tty_fd, .ho = { .app_pidfd = -1, .sigfd = -1 },
-		.delay = &held_signals,
 	};
 	int was_subreaper = 0, old_pdeathsig = 0, r;
 

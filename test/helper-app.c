@@ -322,11 +322,22 @@ block_catchable(sigset_t *set)
 	sigprocmask(SIG_BLOCK, set, NULL);
 }
 
+/* What ends a program that does not handle it: the signals after which
+ * the reaper sends SIGCONT to a stopped application. */
+static bool
+terminating(unsigned int sig)
+{
+	return sig == SIGTERM || sig == SIGINT || sig == SIGHUP ||
+	       sig == SIGQUIT;
+}
+
 /* Report every signal until stdin reaches EOF: "sig=N code=C val=V pid=P",
  * or "member=WHO sig=N pid=P" when who is set. Pending signals are read
- * before EOF is acted on, so a signal that arrived is always reported. */
+ * before EOF is acted on, so a signal that arrived is always reported.
+ * With until_terminating, a terminating signal ends the watch too, once
+ * reported. */
 static void
-watch_signals(const char *who, int sfd)
+watch_signals(const char *who, int sfd, bool until_terminating)
 {
 	for (;;) {
 		struct pollfd p[2] = {
@@ -347,6 +358,8 @@ watch_signals(const char *who, int sfd)
 				report("sig=%u code=%d val=%d pid=%u",
 				       si.ssi_signo, si.ssi_code, si.ssi_int,
 				       si.ssi_pid);
+			if (until_terminating && terminating(si.ssi_signo))
+				return;
 			continue;
 		}
 		if (p[1].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL) &&
@@ -369,7 +382,7 @@ scenario_signals(void)
 	block_catchable(&set);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	report("ready=1");
-	watch_signals(NULL, sfd);
+	watch_signals(NULL, sfd, false);
 }
 
 /*
@@ -395,11 +408,11 @@ scenario_groupsig(void)
 	if (c == 0) {
 		report("member=child pid=%ld pgid=%ld", (long) getpid(),
 		       (long) getpgrp());
-		watch_signals("child", sfd);
+		watch_signals("child", sfd, false);
 		_exit(0);
 	}
 	report("ready=1");
-	watch_signals("app", sfd);
+	watch_signals("app", sfd, false);
 	(void) waitpid(c, NULL, 0);
 }
 
@@ -733,12 +746,12 @@ scenario_reuse(int code)
 		(void) setpgid(0, 0);
 		report("reused pid=%ld app=%ld pgid=%ld", (long) getpid(),
 		       (long) app, (long) getpgrp());
-		watch_signals("reused", sfd);
+		watch_signals("reused", sfd, false);
 		_exit(0);
 	}
 	if (c < 0)
 		report("error=fork %s", strerror(errno));
-	watch_signals("leftover", sfd);
+	watch_signals("leftover", sfd, false);
 	if (c > 0)
 		(void) waitpid(c, NULL, 0);
 	_exit(0);
@@ -1043,15 +1056,6 @@ scenario_stress(int code)
 /* ------------------------------------------------------------------ */
 /* Shutdown (test-shutdown.c)                                           */
 
-/* What ends a program that does not handle it: the signals after which
- * the reaper sends SIGCONT to a stopped application. */
-static bool
-terminating(unsigned int sig)
-{
-	return sig == SIGTERM || sig == SIGINT || sig == SIGHUP ||
-	       sig == SIGQUIT;
-}
-
 /* "stopping=1", SIGSTOP, and "continued=1" once continued. */
 static void
 scenario_stop_here(void)
@@ -1155,7 +1159,7 @@ scenario_groupstop(void)
 		raise(SIGSTOP);
 		/* cppcheck-suppress unreachableCode ; raise() returns */
 		report("member=child continued=1");
-		watch_signals("child", sfd);
+		watch_signals("child", sfd, false);
 		_exit(0);
 	}
 	while (waitpid(c, &st, WUNTRACED) < 0)
@@ -1166,7 +1170,7 @@ scenario_groupstop(void)
 		exit(95);
 	}
 	report("ready=1");
-	watch_signals("app", sfd);
+	watch_signals("app", sfd, false);
 	(void) kill(c, SIGCONT);
 	(void) waitpid(c, NULL, 0);
 }
@@ -1285,30 +1289,8 @@ scenario_daemons(int code, const char *kinds)
 		}
 	}
 	report("ready=1");
-	for (;;) {
-		struct pollfd p[2] = {
-			{ .fd = sfd, .events = POLLIN },
-			{ .fd = STDIN_FILENO, .events = POLLIN },
-		};
-		struct signalfd_siginfo si;
-		char buf[64];
-
-		if (poll(p, 2, -1) < 0)
-			continue;
-		if (p[0].revents & POLLIN &&
-		    read(sfd, &si, sizeof(si)) == sizeof(si)) {
-			report("member=app sig=%u pid=%u", si.ssi_signo,
-			       si.ssi_pid);
-			if (terminating(si.ssi_signo))
-				exit(code);
-			continue;
-		}
-		/* POLLNVAL and POLLERR too: a closed or broken stdin would
-		 * otherwise make this loop spin for ever in a leaked copy. */
-		if (p[1].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL) &&
-		    read(STDIN_FILENO, buf, sizeof(buf)) <= 0)
-			exit(code);
-	}
+	watch_signals("app", sfd, true);
+	exit(code);
 }
 
 int
